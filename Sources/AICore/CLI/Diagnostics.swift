@@ -1,0 +1,48 @@
+import Glibc
+import Synchronization
+
+/// `tool: error: …`, `tool: warning: …` and `tool: hint: …` lines on stderr (age's grammar).
+package enum Diagnostics {
+    private static let state = Mutex<(tool: String, quiet: Bool)>((tool: "ai", quiet: false))
+
+    /// Sets the tool name that prefixes every line and whether warnings are silenced (`-q`).
+    package static func configure(tool: String, quiet: Bool) {
+        state.withLock { $0 = (tool: tool, quiet: quiet) }
+    }
+
+    /// The tool's name, as configured.
+    package static var tool: String { state.withLock { $0.tool } }
+
+    /// Prints an error line, then its hints.
+    package static func error(_ message: String, hints: [String] = []) {
+        emit("error", message)
+        for hint in hints { emit("hint", hint) }
+    }
+
+    /// Prints a warning unless `-q` was given.
+    package static func warning(_ message: String) {
+        if state.withLock({ $0.quiet }) { return }
+        emit("warning", message)
+    }
+
+    /// Prints a hint line.
+    package static func hint(_ message: String) {
+        emit("hint", message)
+    }
+
+    private static func emit(_ level: String, _ message: String) {
+        let flattened = message.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+        let line = Array("\(tool): \(level): \(flattened)\n".utf8)
+        line.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(2, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+                if written <= 0 {
+                    if written < 0, errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+}

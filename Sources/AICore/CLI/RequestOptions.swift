@@ -1,0 +1,101 @@
+import ArgumentParser
+
+extension InputFormat: ExpressibleByArgument {}
+
+/// The options `ai-complete` and `ai-stream` share: what to ask, whom, and how to read stdin.
+package struct RequestOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Provider: ollama, openai, echo (default: $AI_PROVIDER, else ollama).")
+    package var provider: String?
+
+    @Option(name: .shortAndLong, help: "Model (default: $AI_MODEL, else the provider's default).")
+    package var model: String?
+
+    @Option(name: .shortAndLong, help: "System prompt.")
+    package var system: String?
+
+    @Option(name: [.customShort("t"), .long], help: "Sampling temperature.")
+    package var temperature: Double?
+
+    @Option(name: .customLong("max-tokens"), help: "Cap on generated tokens.")
+    package var maxTokens: Int?
+
+    @Option(help: "Stop sequence (repeatable).")
+    package var stop: [String] = []
+
+    @Option(name: .customLong("base-url"), help: "Send this run to another server for the chosen provider.")
+    package var baseURL: String?
+
+    @Option(help: "Read stdin as auto, text, json or jsonl.")
+    package var input: InputFormat = .auto
+
+    @Flag(name: [.customShort("n"), .customLong("no-stdin")], help: "Never read stdin (for while-read loops).")
+    package var noStdin = false
+
+    @Flag(name: .shortAndLong, help: "Print only the text, not JSON lines.")
+    package var raw = false
+
+    @Flag(name: .shortAndLong, help: "Silence warnings (never errors).")
+    package var quiet = false
+
+    @Option(help: "Retries after a failed attempt (connection errors, 408, 409, 429, 5xx).")
+    package var retries = 2
+
+    @Option(name: .customLong("connect-timeout"), help: "Seconds allowed to connect.")
+    package var connectTimeout: Double = 10
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds allowed between two received bytes.")
+    package var idleTimeout: Double = 300
+
+    @Option(name: .customLong("max-time"), help: "Seconds allowed for the whole request (default: none).")
+    package var maxTime: Double?
+
+    @Argument(help: "The prompt. With stdin too, the message is the prompt, a blank line, then stdin; '-' reads stdin.")
+    package var prompt: [String] = []
+
+    /// Options with their defaults.
+    package init() {}
+
+    package func validate() throws {
+        guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
+        guard connectTimeout > 0 else { throw ValidationError("--connect-timeout must be more than 0") }
+        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be more than 0") }
+        if let maxTime, maxTime <= 0 { throw ValidationError("--max-time must be more than 0") }
+        if let maxTokens, maxTokens <= 0 { throw ValidationError("--max-tokens must be more than 0") }
+    }
+
+    /// The settings these options and the environment give.
+    package func settings(environment: Environment = .current()) -> Settings {
+        Settings(
+            environment: environment,
+            provider: provider,
+            model: model,
+            system: system,
+            temperature: temperature,
+            maxTokens: maxTokens,
+            stop: stop,
+            baseURL: baseURL,
+            limits: TransferLimits(connectTimeout: connectTimeout, idleTimeout: idleTimeout, maxTime: maxTime),
+            retries: retries
+        )
+    }
+
+    /// The stdin reader these options ask for (DESIGN §2).
+    /// - Throws: `AIError` (`usage`) when there is nothing to read: a terminal stdin and no prompt.
+    package func makeReader() throws -> InputReader {
+        var words = prompt
+        var forceStdin = false
+        if let dash = words.firstIndex(of: "-") {
+            words.remove(at: dash)
+            forceStdin = true
+        }
+        let text = words.isEmpty ? nil : words.joined(separator: " ")
+        let readsStdin = !noStdin && (forceStdin || !Terminal.isTerminal(0))
+        if !readsStdin, text == nil {
+            throw AIError(.usage, noStdin ? "no prompt, and -n keeps stdin closed" : "no prompt: give one as arguments or pipe text on stdin")
+        }
+        if text != nil, input == .json || input == .jsonl {
+            throw AIError(.usage, "a prompt argument cannot be combined with --input \(input.rawValue)")
+        }
+        return InputReader(format: input, prompt: text, readsStdin: readsStdin)
+    }
+}

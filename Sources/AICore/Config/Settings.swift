@@ -1,0 +1,58 @@
+/// Everything a run needs to know, merged once at start-up: flags, then environment, then defaults.
+package struct Settings: Sendable {
+    /// The environment read at start-up.
+    package var environment: Environment
+    /// What fills the gaps of each request.
+    package var defaults: RequestDefaults
+    /// `--base-url`: the chosen provider's server for this run.
+    package var baseURL: String?
+    /// Timeouts.
+    package var limits: TransferLimits
+    /// `--retries`.
+    package var retries: Int
+    /// The `User-Agent` sent.
+    package var userAgent: String
+
+    /// Settings from the flags' values and the environment.
+    package init(
+        environment: Environment,
+        provider: String?,
+        model: String?,
+        system: String? = nil,
+        temperature: Double? = nil,
+        maxTokens: Int? = nil,
+        stop: [String] = [],
+        baseURL: String? = nil,
+        limits: TransferLimits = .default,
+        retries: Int = 2
+    ) {
+        self.environment = environment
+        self.defaults = RequestDefaults(
+            provider: provider ?? environment[.provider] ?? "ollama",
+            model: model ?? environment[.model],
+            system: system,
+            temperature: temperature,
+            maxTokens: maxTokens,
+            stop: stop.isEmpty ? nil : stop
+        )
+        self.baseURL = baseURL
+        self.limits = limits
+        self.retries = retries
+        self.userAgent = "ai/\(Version.string)"
+    }
+
+    /// The libcurl configuration these settings imply (CA bundle from the usual variables).
+    package var transportConfiguration: CurlTransport.Configuration {
+        CurlTransport.Configuration(
+            userAgent: userAgent,
+            caBundle: environment[.curlCABundle] ?? environment[.sslCertFile],
+            caPath: environment[.sslCertDirectory]
+        )
+    }
+}
+
+/// The suite's version.
+package enum Version {
+    /// The version every tool's `--version` prints.
+    package static let string = "0.1.0"
+}
