@@ -1,83 +1,308 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One dispatched server-sent event.
 package struct SSEEvent: Equatable, Sendable {
+    /// The event type: the last `event:` value, or "message" when there was none (or it was empty).
     package var type: String
+    /// The raw UTF-8 bytes of the data buffer, without its trailing LF.
     package var data: [UInt8]
+    /// The last event ID in effect when the event was dispatched.
     package var lastEventID: String
+
+    /// The data decoded as UTF-8 (ill-formed sequences become U+FFFD).
     package var text: String { String(decoding: data, as: UTF8.self) }
+
+    /// Creates an event from its parts.
+    package init(type: String = "message", data: [UInt8], lastEventID: String = "") {
+        self.type = type
+        self.data = data
+        self.lastEventID = lastEventID
+    }
 }
 
-/// Provisional WHATWG SSE parser.
+/// An incremental WHATWG server-sent events parser (HTML §9.2.5–9.2.6) fed with arbitrary byte chunks.
+///
+/// Lines end at CRLF, lone CR or lone LF, found on bytes; only complete lines are interpreted, so a chunk may end
+/// anywhere (inside a UTF-8 sequence, between CR and LF, inside a leading BOM). Complete lines are read in place from
+/// the chunk; only a line that straddles chunks is copied. Memory stays bounded by the longest line (plus the data of
+/// the event being assembled).
 package struct SSEParser: Sendable {
-    private let legacyErrorField: Bool
+    /// The last valid `retry:` value in milliseconds, or nil if none was seen.
     package private(set) var retry: Int?
-    package private(set) var lastEventID = ""
-    private var line: [UInt8] = []
+    /// The last event ID string: updated from the `id:` buffer at every blank line, so it persists across events.
+    ///
+    /// As in the spec, an `id:` field takes effect here when its block ends with a blank line (dispatched or not);
+    /// the `id:` of an unterminated block discarded by `finish()` never shows up.
+    package private(set) var lastEventID: String = ""
+
+    private let legacyErrorField: Bool
+    /// Bytes of a line that started in an earlier chunk and has not ended yet.
+    private var lineBuffer: [UInt8] = []
+    /// Data lines of the event being assembled, each followed by LF.
+    private var dataBuffer: [UInt8] = []
+    /// The `event:` value of the event being assembled (empty means "message").
+    private var typeBuffer: [UInt8] = []
+    /// The last event ID buffer (spec term): set by `id:`, copied to `lastEventID` at each blank line.
+    private var lastEventIDBuffer: String = ""
+    /// The value of a legacy `error:` field in the current block (only with `legacyErrorField`).
+    private var errorBuffer: [UInt8] = []
+    private var sawErrorField = false
+    /// The previous chunk ended with CR: an LF at the start of the next chunk belongs to that line end.
     private var skipLF = false
-    private var bomChecked = false
-    private var type = ""
-    private var data: [UInt8] = []
-    private var errorValue: [UInt8]?
+    /// Bytes of the leading BOM matched so far; `bomDone` once the stream start has been decided.
+    private var bomState: UInt8 = 0
+    /// Cache of the last decoded event type, so a repeated `event:` value is not decoded again for every event.
+    private var cachedTypeBytes: [UInt8] = []
+    private var cachedType: String = "message"
 
-    package init(legacyErrorField: Bool = false) { self.legacyErrorField = legacyErrorField }
+    private static let bomDone: UInt8 = 3
+    private static let lf: UInt8 = 0x0A
+    private static let cr: UInt8 = 0x0D
+    private static let colon: UInt8 = 0x3A
+    private static let space: UInt8 = 0x20
 
+    /// Creates a parser; `legacyErrorField` turns a non-standard `error:` field (old llama.cpp) into an "error" event.
+    package init(legacyErrorField: Bool = false) {
+        self.legacyErrorField = legacyErrorField
+    }
+
+    /// Parses one chunk, calling `dispatch` for every event it completes; a partial last line is kept for later.
+    ///
+    /// If `dispatch` throws, the error propagates and the rest of the chunk is dropped; the parser stays consistent.
+    package mutating func feed(_ bytes: UnsafeRawBufferPointer, _ dispatch: (SSEEvent) throws -> Void) rethrows {
+        guard let raw = bytes.baseAddress, bytes.count > 0 else { return }
+        let base = raw.assumingMemoryBound(to: UInt8.self)
+        let end = bytes.count
+        var position = 0
+
+        if bomState != Self.bomDone {
+            position = consumeBOM(base, end)
+            if position == end { return }
+        }
+        if skipLF {
+            skipLF = false
+            if base[position] == Self.lf {
+                position += 1
+            }
+        }
+
+        // Next LF / CR at or after `position`, or `end` when there is none left in this chunk. Each is searched again
+        // only once `position` has passed it, so every byte is scanned at most once per terminator kind.
+        var nextLF = -1
+        var nextCR = -1
+        while position < end {
+            if nextLF < position {
+                nextLF = Self.find(Self.lf, base, from: position, end: end)
+            }
+            if nextCR < position {
+                nextCR = Self.find(Self.cr, base, from: position, end: end)
+            }
+            let lineEnd = min(nextLF, nextCR)
+            if lineEnd == end {
+                lineBuffer.append(contentsOf: UnsafeBufferPointer(start: base + position, count: end - position))
+                return
+            }
+            var next = lineEnd + 1
+            if lineEnd == nextCR {
+                if next < end {
+                    if base[next] == Self.lf {
+                        next += 1
+                    }
+                } else {
+                    skipLF = true
+                }
+            }
+            let piece = UnsafeBufferPointer(start: base + position, count: lineEnd - position)
+            position = next
+            if lineBuffer.isEmpty {
+                try processLine(piece, dispatch)
+            } else {
+                lineBuffer.append(contentsOf: piece)
+                try processBufferedLine(dispatch)
+            }
+        }
+    }
+
+    /// Parses one chunk held in an array; see `feed(_:_:)` for raw buffers.
     package mutating func feed(_ bytes: [UInt8], _ dispatch: (SSEEvent) throws -> Void) rethrows {
         try bytes.withUnsafeBytes { try feed($0, dispatch) }
     }
 
-    package mutating func feed(_ bytes: UnsafeRawBufferPointer, _ dispatch: (SSEEvent) throws -> Void) rethrows {
-        for byte in bytes {
-            if skipLF {
-                skipLF = false
-                if byte == 0x0A { continue }
-            }
-            if byte == 0x0D || byte == 0x0A {
-                skipLF = byte == 0x0D
-                try process(dispatch)
-                line.removeAll(keepingCapacity: true)
-            } else {
-                line.append(byte)
-            }
-        }
-    }
-
+    /// End of stream: an unterminated event is discarded (spec); returns true if anything was discarded.
+    ///
+    /// "Anything" is a partial line (including a partial BOM) or an undispatched event (data lines, or with
+    /// `legacyErrorField` an `error:` field, not yet followed by a blank line). The parser is then reset for a new
+    /// stream (a reconnection); `retry` and `lastEventID` are kept.
     package mutating func finish() -> Bool {
-        let discarded = !line.isEmpty || !data.isEmpty
-        line.removeAll()
-        data.removeAll()
+        let partialBOM = bomState != 0 && bomState != Self.bomDone
+        let discarded = !lineBuffer.isEmpty || partialBOM || !dataBuffer.isEmpty || sawErrorField
+        lineBuffer = []
+        dataBuffer = []
+        typeBuffer = []
+        errorBuffer = []
+        sawErrorField = false
+        skipLF = false
+        bomState = 0
+        lastEventIDBuffer = lastEventID
         return discarded
     }
 
-    private mutating func process(_ dispatch: (SSEEvent) throws -> Void) rethrows {
-        if !bomChecked {
-            bomChecked = true
-            if line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
-        }
-        if line.isEmpty {
-            defer { type = ""; data.removeAll(keepingCapacity: true); errorValue = nil }
-            if let errorValue {
-                try dispatch(SSEEvent(type: "error", data: data.isEmpty ? errorValue : Array(data.dropLast()), lastEventID: lastEventID))
-                return
+    // MARK: - Lines
+
+    /// Strips one leading UTF-8 BOM, even split across chunks; returns the first position after it.
+    private mutating func consumeBOM(_ base: UnsafePointer<UInt8>, _ end: Int) -> Int {
+        var position = 0
+        while bomState != Self.bomDone && position < end {
+            if base[position] == Self.bomByte(bomState) {
+                bomState += 1
+                position += 1
+            } else {
+                // Not a BOM after all: the bytes matched so far start the first line.
+                for index in 0..<bomState {
+                    lineBuffer.append(Self.bomByte(index))
+                }
+                bomState = Self.bomDone
             }
-            guard !data.isEmpty else { return }
-            data.removeLast()
-            try dispatch(SSEEvent(type: type.isEmpty ? "message" : type, data: data, lastEventID: lastEventID))
+        }
+        return position
+    }
+
+    private static func bomByte(_ index: UInt8) -> UInt8 {
+        switch index {
+        case 0: return 0xEF
+        case 1: return 0xBB
+        default: return 0xBF
+        }
+    }
+
+    /// Index of the first `byte` in `base[from..<end]`, or `end`.
+    @inline(__always)
+    private static func find(_ byte: UInt8, _ base: UnsafePointer<UInt8>, from: Int, end: Int) -> Int {
+        guard let hit = memchr(base + from, Int32(byte), end - from) else { return end }
+        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// Interprets the completed line held in `lineBuffer`, then empties it (keeping its capacity).
+    private mutating func processBufferedLine(_ dispatch: (SSEEvent) throws -> Void) rethrows {
+        var line: [UInt8] = []
+        swap(&line, &lineBuffer)
+        defer {
+            line.removeAll(keepingCapacity: true)
+            swap(&line, &lineBuffer)
+        }
+        try line.withUnsafeBufferPointer { try processLine($0, dispatch) }
+    }
+
+    /// Interprets one complete line (without its line end).
+    private mutating func processLine(
+        _ line: UnsafeBufferPointer<UInt8>,
+        _ dispatch: (SSEEvent) throws -> Void
+    ) rethrows {
+        guard let start = line.baseAddress, line.count > 0 else {
+            try dispatchEvent(dispatch)
             return
         }
-        if line.first == UInt8(ascii: ":") { return }
-        var name = line[...]
-        var value = line[line.endIndex...]
-        if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
-            name = line[..<colon]
-            value = line[(colon + 1)...]
-            if value.first == 0x20 { value = value.dropFirst() }
+        let count = line.count
+        if start[0] == Self.colon { return }
+
+        let nameCount = Self.find(Self.colon, start, from: 0, end: count)
+        var valueStart = nameCount
+        if nameCount < count {
+            valueStart += 1
+            if valueStart < count && start[valueStart] == Self.space {
+                valueStart += 1
+            }
         }
-        switch String(decoding: name, as: UTF8.self) {
-        case "event": type = String(decoding: value, as: UTF8.self)
-        case "data": data.append(contentsOf: value); data.append(0x0A)
-        case "id": if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
-        case "retry": if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { retry = Int(String(decoding: value, as: UTF8.self)) }
-        case "error" where legacyErrorField: errorValue = Array(value)
-        default: break
+        let value = UnsafeBufferPointer(start: start + valueStart, count: count - valueStart)
+
+        switch nameCount {
+        case 4 where Self.equals(start, "data"):
+            dataBuffer.append(contentsOf: value)
+            dataBuffer.append(Self.lf)
+        case 5 where Self.equals(start, "event"):
+            typeBuffer.removeAll(keepingCapacity: true)
+            typeBuffer.append(contentsOf: value)
+        case 2 where Self.equals(start, "id"):
+            if Self.find(0, start + valueStart, from: 0, end: value.count) == value.count {
+                lastEventIDBuffer = String(decoding: value, as: UTF8.self)
+            }
+        case 5 where Self.equals(start, "retry"):
+            if let milliseconds = Self.parseDigits(value) {
+                retry = milliseconds
+            }
+        case 5 where legacyErrorField && Self.equals(start, "error"):
+            sawErrorField = true
+            errorBuffer.removeAll(keepingCapacity: true)
+            errorBuffer.append(contentsOf: value)
+        default:
+            break
+        }
+    }
+
+    /// True if the `literal.utf8CodeUnitCount` bytes at `start` spell `literal` (the caller checked the length).
+    @inline(__always)
+    private static func equals(_ start: UnsafePointer<UInt8>, _ literal: StaticString) -> Bool {
+        memcmp(start, literal.utf8Start, literal.utf8CodeUnitCount) == 0
+    }
+
+    /// The value as a base-10 integer if it is non-empty, ASCII digits only and fits in an Int.
+    private static func parseDigits(_ value: UnsafeBufferPointer<UInt8>) -> Int? {
+        if value.isEmpty { return nil }
+        var result = 0
+        for byte in value {
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            let (shifted, overflow1) = result.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = shifted.addingReportingOverflow(Int(byte &- 0x30))
+            if overflow1 || overflow2 { return nil }
+            result = sum
+        }
+        return result
+    }
+
+    // MARK: - Events
+
+    /// The blank-line step: dispatches the assembled event, if any, and resets the per-event buffers.
+    private mutating func dispatchEvent(_ dispatch: (SSEEvent) throws -> Void) rethrows {
+        lastEventID = lastEventIDBuffer
+        if sawErrorField {
+            let data = dataBuffer.isEmpty ? errorBuffer : Array(dataBuffer[..<(dataBuffer.count - 1)])
+            resetEventBuffers()
+            try dispatch(SSEEvent(type: "error", data: data, lastEventID: lastEventID))
+            return
+        }
+        if dataBuffer.isEmpty {
+            typeBuffer.removeAll(keepingCapacity: true)
+            return
+        }
+        let data = Array(dataBuffer[..<(dataBuffer.count - 1)])
+        let type = eventType()
+        resetEventBuffers()
+        try dispatch(SSEEvent(type: type, data: data, lastEventID: lastEventID))
+    }
+
+    /// The type buffer as a String ("message" when empty), reusing the previous decoding when the bytes repeat.
+    private mutating func eventType() -> String {
+        if typeBuffer.isEmpty { return "message" }
+        if typeBuffer != cachedTypeBytes {
+            cachedTypeBytes.removeAll(keepingCapacity: true)
+            cachedTypeBytes.append(contentsOf: typeBuffer)
+            cachedType = String(decoding: typeBuffer, as: UTF8.self)
+        }
+        return cachedType
+    }
+
+    private mutating func resetEventBuffers() {
+        dataBuffer.removeAll(keepingCapacity: true)
+        typeBuffer.removeAll(keepingCapacity: true)
+        if sawErrorField {
+            errorBuffer.removeAll(keepingCapacity: true)
+            sawErrorField = false
         }
     }
 }
