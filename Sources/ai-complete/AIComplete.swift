@@ -17,12 +17,13 @@ struct AIComplete: ParsableCommand {
     )
 
     @OptionGroup var options: RequestOptions
+    @OptionGroup(title: "Batch") var batch: BatchOptions
 
     static func main() {
         Tool.main(Self.self, name: "ai-complete")
     }
 
     func run() throws {
-        try CompleteCommand.run(options)
+        try CompleteCommand.run(options, batch: batch)
     }
 }

@@ -1,1 +1,152 @@
-print("todo")
+// ai-fake-server: the test suite's fake provider server as a standalone process, for shell demos and benchmarks.
+//
+//     ai-fake-server [--fixtures DIR] [--chunking whole|planned|bytewise]
+//                    (--fixture ID ... | --scenario ID | --stream-chunks N --format openai|anthropic|ollama)
+//
+// Binds 127.0.0.1 on a free port, prints `PORT=<n>` as the first stdout line, then serves until killed.
+// Fixtures answer requests in order (the last one repeats), on whatever path is requested; requests are still
+// checked against the fixture's request rule (400 on violation) except for the credential headers
+// (authorization, x-api-key), so demos work without the fixture keys. `--stream-chunks` answers every request
+// with a generated zero-delay stream of N content chunks (chunked framing). One line per request goes to stderr.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import AITestSupport
+
+let usage = """
+    usage: ai-fake-server [--fixtures DIR] [--chunking whole|planned|bytewise]
+                          (--fixture ID ... | --scenario ID | --stream-chunks N --format openai|anthropic|ollama)
+
+    Serves recorded provider responses (or a synthetic stream) on 127.0.0.1 and prints PORT=<n> first.
+      --fixtures DIR       fixture directory (default: this checkout's Tests/Fixtures/providers)
+      --chunking MODE      whole (default), planned (the fixture's chunk plan, else one write per event/line),
+                           or bytewise
+      --fixture ID ...     answer requests with these fixtures in order, repeating the last
+      --scenario ID        answer requests with the scenario's fixtures in order
+      --stream-chunks N    answer every request with a stream of N content chunks ...
+      --format F           ... in the format openai, anthropic or ollama
+
+    """
+
+/// Writes `text` to a file descriptor, retrying partial writes.
+func emit(_ text: String, to fd: Int32) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if written > 0 {
+            bytes = bytes.dropFirst(written)
+        } else if written < 0, errno == EINTR {
+            continue
+        } else {
+            return
+        }
+    }
+}
+
+/// Prints `message` and the usage to stderr and exits with status 2.
+func usageError(_ message: String) -> Never {
+    emit("ai-fake-server: \(message)\n\n\(usage)", to: 2)
+    exit(2)
+}
+
+struct Options {
+    var fixturesDirectory = FixtureIndex.defaultDirectory
+    var chunking = Fixture.Chunking.whole
+    var fixtureIDs: [String] = []
+    var scenarioID: String?
+    var streamChunks: Int?
+    var format: SyntheticStream?
+}
+
+func parseOptions(_ arguments: [String]) -> Options {
+    var options = Options()
+    var remaining = arguments[...]
+    func value(for flag: String) -> String {
+        guard let next = remaining.popFirst(), !next.hasPrefix("--") else { usageError("\(flag) needs a value") }
+        return next
+    }
+    while let argument = remaining.popFirst() {
+        switch argument {
+        case "--help", "-h":
+            emit(usage, to: 1)
+            exit(0)
+        case "--fixtures":
+            options.fixturesDirectory = value(for: argument)
+        case "--chunking":
+            switch value(for: argument) {
+            case "whole": options.chunking = .whole
+            case "planned": options.chunking = .planned
+            case "bytewise": options.chunking = .bytewise
+            case let other: usageError("unknown chunking '\(other)'")
+            }
+        case "--fixture":
+            options.fixtureIDs.append(value(for: argument))
+            while let next = remaining.first, !next.hasPrefix("--") {
+                options.fixtureIDs.append(next)
+                remaining.removeFirst()
+            }
+        case "--scenario":
+            options.scenarioID = value(for: argument)
+        case "--stream-chunks":
+            let text = value(for: argument)
+            guard let count = Int(text), count >= 0 else { usageError("--stream-chunks needs a count, not '\(text)'") }
+            options.streamChunks = count
+        case "--format":
+            let text = value(for: argument)
+            guard let format = SyntheticStream(rawValue: text) else { usageError("unknown format '\(text)'") }
+            options.format = format
+        default:
+            usageError("unknown argument '\(argument)'")
+        }
+    }
+    let modes = [!options.fixtureIDs.isEmpty, options.scenarioID != nil, options.streamChunks != nil]
+    guard modes.filter({ $0 }).count == 1 else {
+        usageError("give exactly one of --fixture, --scenario or --stream-chunks")
+    }
+    if options.streamChunks != nil, options.format == nil { usageError("--stream-chunks needs --format") }
+    if options.streamChunks == nil, options.format != nil { usageError("--format only goes with --stream-chunks") }
+    return options
+}
+
+func makeHandler(_ options: Options) -> FakeServer.Handler {
+    if let chunks = options.streamChunks, let format = options.format {
+        let response = format.response(chunks: chunks)
+        return { _ in response }
+    }
+    do {
+        let index = try FixtureIndex.load(directory: options.fixturesDirectory)
+        let ids = try options.scenarioID.map { try index.scenario($0).responses } ?? options.fixtureIDs
+        return try index.handler(
+            sequence: ids,
+            chunking: options.chunking,
+            checkPath: false,
+            skippingHeaders: ["authorization", "x-api-key"]
+        )
+    } catch {
+        emit("ai-fake-server: \(error)\n", to: 2)
+        exit(1)
+    }
+}
+
+// A closed stdout/stderr pipe must not kill the server (writes then just fail); SIGTERM/SIGINT still end it.
+_ = signal(SIGPIPE, SIG_IGN)
+let options = parseOptions(Array(CommandLine.arguments.dropFirst()))
+let handler = makeHandler(options)
+let server: FakeServer
+do {
+    server = try FakeServer { request in
+        let response = handler(request)
+        emit("\(request.method) \(request.path) -> \(response.status)\n", to: 2)
+        return response
+    }
+} catch {
+    emit("ai-fake-server: cannot start: \(error)\n", to: 2)
+    exit(1)
+}
+emit("PORT=\(server.port)\n", to: 1)
+withExtendedLifetime(server) {
+    while true { pause() }
+}

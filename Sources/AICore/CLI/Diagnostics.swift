@@ -33,16 +33,6 @@ package enum Diagnostics {
     private static func emit(_ level: String, _ message: String) {
         let flattened = message.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).joined(separator: " ")
         let line = Array("\(tool): \(level): \(flattened)\n".utf8)
-        line.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(2, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-                if written <= 0 {
-                    if written < 0, errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
+        _ = line.withUnsafeBytes { JSONLWriter.writeAll(2, $0) }
     }
 }

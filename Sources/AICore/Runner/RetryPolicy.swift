@@ -7,15 +7,19 @@
 package struct RetryPolicy: Sendable {
     /// Retries after the first attempt (`--retries`, default 2).
     package var maxRetries: Int
+    /// Retries allowed for rate limits (a batch waits out 429s rather than failing items).
+    package var rateLimitRetries: Int
 
-    /// A policy allowing `maxRetries` retries.
-    package init(maxRetries: Int) {
+    /// A policy allowing `maxRetries` retries, and `rateLimitRetries` (at least as many) for 429s.
+    package init(maxRetries: Int, rateLimitRetries: Int? = nil) {
         self.maxRetries = maxRetries
+        self.rateLimitRetries = max(maxRetries, rateLimitRetries ?? maxRetries)
     }
 
     /// Seconds to wait before retry number `retries + 1`, or nil when `error` must not be retried.
     package func delay(after error: AIError, retries: Int, random: Double = Double.random(in: 0..<1)) -> Double? {
-        guard retries < maxRetries, error.retryable else { return nil }
+        let budget = error.code == .rateLimited ? rateLimitRetries : maxRetries
+        guard retries < budget, error.retryable else { return nil }
         switch error.code {
         case .rateLimited, .server, .unavailable, .timeout, .incomplete: break
         default: return nil

@@ -14,10 +14,13 @@ package final class Runner {
     private let registry: ProviderRegistry
     private let makeTransport: () throws -> any Transport
     private var transport: (any Transport)?
+    private let gate: BackoffGate?
 
-    /// A runner with the given settings; `makeTransport` defaults to libcurl.
-    package init(settings: Settings, makeTransport: (() throws -> any Transport)? = nil) {
+    /// A runner with the given settings; `makeTransport` defaults to libcurl. Runners of one batch share
+    /// `gate`: a 429 pauses them all, and they wait out up to 10 rate limits per request.
+    package init(settings: Settings, gate: BackoffGate? = nil, makeTransport: (() throws -> any Transport)? = nil) {
         self.settings = settings
+        self.gate = gate
         self.registry = ProviderRegistry(settings: settings)
         let configuration = settings.transportConfiguration
         self.makeTransport = makeTransport ?? { try CurlTransport(configuration: configuration) }
@@ -43,7 +46,7 @@ package final class Runner {
         observer: (any RunObserver)? = nil
     ) throws -> Completion {
         let (provider, resolved) = try resolve(request, stream: stream)
-        let policy = RetryPolicy(maxRetries: settings.retries)
+        let policy = RetryPolicy(maxRetries: settings.retries, rateLimitRetries: gate == nil ? nil : 10)
         let started = Monotonic.now()
         var startedReported = false
         var deltaWritten = false
@@ -62,6 +65,7 @@ package final class Runner {
                     }
                 }
             )
+            gate?.waitUntilOpen()
             do {
                 try provider.attempt(resolved, context: context) { event in
                     result.apply(event)
@@ -79,7 +83,8 @@ package final class Runner {
             } catch let error as AIError {
                 guard !deltaWritten, let wait = policy.delay(after: error, retries: retries) else { throw error }
                 retries += 1
-                Diagnostics.warning("\(error.message); retrying in \(Self.format(wait)) (\(retries)/\(policy.maxRetries))")
+                if error.code == .rateLimited { gate?.pause(for: wait) }
+                Diagnostics.warning("\(error.message); retrying in \(Self.format(wait)) (retry \(retries))")
                 Monotonic.sleep(wait)
                 if Cancellation.isRequested { throw AIError(.cancelled, "cancelled", retryable: false) }
             }

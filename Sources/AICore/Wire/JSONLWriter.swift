@@ -34,18 +34,7 @@ package final class JSONLWriter: Sendable {
     package func write(bytes: [UInt8]) throws {
         let failure: Int32 = state.withLock { sealed in
             if sealed { return 0 }
-            return bytes.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return errno
-                    }
-                    offset += written
-                }
-                return 0
-            }
+            return bytes.withUnsafeBytes { JSONLWriter.writeAll(descriptor, $0) }
         }
         if failure == EPIPE { throw OutputClosed() }
         if failure != 0 { throw AIError(.io, "cannot write output: \(String(cString: strerror(failure)))") }
@@ -53,22 +42,30 @@ package final class JSONLWriter: Sendable {
 
     /// Writes `value` as the last line; nothing written after it gets through.
     package func writeFinal(_ value: JSON?) {
-        var line = value?.encoded() ?? []
-        if !line.isEmpty { line.append(0x0A) }
+        writeFinal(bytes: value.map { $0.encoded() + [0x0A] } ?? [])
+    }
+
+    /// Writes `bytes` as the last output; nothing written after them gets through.
+    package func writeFinal(bytes: [UInt8]) {
         state.withLock { sealed in
             guard !sealed else { return }
             sealed = true
-            line.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-                    if written <= 0 {
-                        if written < 0, errno == EINTR { continue }
-                        return
-                    }
-                    offset += written
-                }
-            }
+            _ = bytes.withUnsafeBytes { JSONLWriter.writeAll(descriptor, $0) }
         }
+    }
+
+    /// Writes all of `buffer` to `descriptor`, retrying after EINTR and short writes.
+    /// - Returns: 0, or the `errno` of the write that failed.
+    package static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) -> Int32 {
+        var offset = 0
+        while offset < buffer.count {
+            let written = Glibc.write(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += written
+        }
+        return 0
     }
 }

@@ -1,0 +1,37 @@
+import AITestSupport
+import Foundation
+import Testing
+
+@testable import AICore
+
+/// A clean environment for a tool run: HOME and XDG directories in a fresh temp dir, nothing inherited.
+func toolEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
+    let home = NSTemporaryDirectory() + "ai-e2e-\(UUID().uuidString)"
+    try? FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+    var environment = [
+        "HOME": home, "XDG_CONFIG_HOME": home + "/config", "XDG_DATA_HOME": home + "/data",
+        "XDG_STATE_HOME": home + "/state", "XDG_RUNTIME_DIR": home + "/run", "PATH": "/usr/bin:/bin",
+    ]
+    environment.merge(extra) { $1 }
+    return environment
+}
+
+/// The environment that points the openai provider at `server` with the fixtures' key.
+func openAIEnvironment(_ server: FakeServer) -> [String: String] {
+    toolEnvironment(["OPENAI_API_KEY": "sk-fixture-openai", "OPENAI_BASE_URL": server.baseURL + "/v1"])
+}
+
+/// The fixture index.
+let fixtures: FixtureIndex? = try? FixtureIndex.loadDefault()
+
+/// A fake server answering every request with fixture `id` (validated), cut by `chunking`.
+func server(_ id: String, chunking: Fixture.Chunking = .whole) throws -> FakeServer {
+    let index = try #require(fixtures)
+    return try FakeServer(handler: index.fixture(id).handler(chunking: chunking))
+}
+
+/// The one stderr line of a failed run, checked against the message grammar.
+func errorLine(_ result: ToolResult, tool: String) -> String? {
+    let lines = result.stderrTextLines.filter { $0.hasPrefix("\(tool): error: ") }
+    return lines.count == 1 ? lines[0] : nil
+}

@@ -1,0 +1,31 @@
+import AITestSupport
+import Testing
+
+@testable import AICore
+
+@Suite struct TransportEndToEndTests {
+    @Test func batch_reusesOneConnection() throws {
+        let server = try server("openai_chat_ok")
+        defer { server.stop() }
+        let input = (1...3).map { #"{"prompt":"q\#($0)"}"# }.joined(separator: "\n")
+        let result = try runTool("ai-complete", arguments: ["-p", "openai"], stdin: .text(input),
+                                 environment: openAIEnvironment(server))
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(try result.stdoutLines.count == 3)
+        #expect(server.requests.count == 3)
+        #expect(server.connectionCount == 1)
+    }
+
+    @Test func proxy_comesFromTheEnvironment() throws {
+        let index = try #require(fixtures)
+        let answer = try index.fixture("openai_chat_ok").response()
+        let proxy = try FakeServer(responses: [answer])
+        defer { proxy.stop() }
+        let port = try FakeServer.refusedPort()
+        let result = try runTool("ai-complete", arguments: ["-p", "openai", "--base-url", "http://127.0.0.1:\(port)/v1"],
+                                 stdin: .text("x"),
+                                 environment: toolEnvironment(["http_proxy": proxy.baseURL, "OPENAI_API_KEY": "k"]))
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(proxy.requests.first?.path == "http://127.0.0.1:\(port)/v1/chat/completions")
+    }
+}
