@@ -4,16 +4,17 @@ import Testing
 @testable import AICore
 
 @Suite struct TransportEndToEndTests {
-    @Test func batch_reusesOneConnection() throws {
+    @Test(arguments: [1, 2])
+    func batch_eachWorkerReusesItsConnection(_ jobs: Int) throws {
         let server = try server("openai_chat_ok")
         defer { server.stop() }
-        let input = (1...3).map { #"{"prompt":"q\#($0)"}"# }.joined(separator: "\n")
-        let result = try runTool("ai-complete", arguments: ["-p", "openai"], stdin: .text(input),
+        let input = (1...10).map { #"{"prompt":"q\#($0)"}"# }.joined(separator: "\n")
+        let result = try runTool("ai-complete", arguments: ["-p", "openai", "--jobs", "\(jobs)"], stdin: .text(input),
                                  environment: openAIEnvironment(server))
         #expect(result.status == 0, "\(result.stderrText)")
-        #expect(try result.stdoutLines.count == 3)
-        #expect(server.requests.count == 3)
-        #expect(server.connectionCount == 1)
+        #expect(try result.stdoutLines.count == 10)
+        #expect(server.requests.count == 10)
+        #expect(server.connectionCount <= jobs)
     }
 
     @Test func proxy_comesFromTheEnvironment() throws {

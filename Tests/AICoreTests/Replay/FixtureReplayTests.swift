@@ -65,11 +65,13 @@ func fixtureSettings(_ server: FakeServer, retries: Int = 0) -> Settings {
     func openAIFixture_matchesIndex(_ id: String, _ chunking: Fixture.Chunking) throws {
         let index = try #require(fixtureIndex)
         let fixture = try index.fixture(id)
-        let server = try FakeServer(handler: fixture.handler(chunking: chunking))
-        defer { server.stop() }
-        let observer = RecordingObserver()
         let expected = fixture.expected
         let outcome = expected["outcome"]?.stringValue
+        // A cut stream ends with a clean close (TCP FIN, no HTTP-level error), as the fixtures describe.
+        let framing: FakeResponse.Framing? = outcome == "incomplete" ? .closeDelimited : nil
+        let server = try FakeServer(handler: fixture.handler(chunking: chunking, framing: framing))
+        defer { server.stop() }
+        let observer = RecordingObserver()
         let stream = fixture.kind == "sse"
         do {
             let completion = try Runner(settings: fixtureSettings(server)).run(
@@ -152,7 +154,8 @@ func fixtureSettings(_ server: FakeServer, retries: Int = 0) -> Settings {
         let transport = try CurlTransport(configuration: .init(userAgent: "test"))
         try transport.perform(HTTPRequest(method: "GET", url: server.baseURL + "/events", streaming: true),
                               limits: .default, handler: collector)
-        #expect(collector.parser.finish())
+        let discarded = collector.parser.finish()
+        #expect(discarded)
         let expected = try #require(fixture.expected["events"]?.arrayValue)
         #expect(collector.events.count == expected.count)
         for (event, want) in zip(collector.events, expected) {
