@@ -11,7 +11,8 @@ let package = Package(
         .executable(name: "ai-stream", targets: ["ai-stream"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMinor(from: "1.8.2"))
+        .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMinor(from: "1.8.2")),
+        .package(url: "https://github.com/x-sheep/swift-property-based", .upToNextMinor(from: "2.0.1")),
     ],
     targets: [
         // The only door to libcurl: typed, non-variadic wrappers over curl_easy_setopt / curl_easy_getinfo.
@@ -26,7 +27,10 @@ let package = Package(
         // Test-only: the fake provider server, fixture loading and the binary runner.
         .target(name: "AITestSupport", dependencies: ["AICore"]),
         .executableTarget(name: "ai-fake-server", dependencies: ["AITestSupport"]),
-        .testTarget(name: "AICoreTests", dependencies: ["AICore", "AITestSupport"]),
+        .testTarget(
+            name: "AICoreTests",
+            dependencies: ["AICore", "AITestSupport", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["AICore", "AITestSupport"]),
     ]
 )

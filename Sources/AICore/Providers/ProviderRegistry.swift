@@ -28,9 +28,25 @@ package struct ProviderRegistry: Sendable {
             }
             try Self.checkTransportSecurity(url: baseURL, provider: name, sendsKey: key != nil)
             return provider
+        case "anthropic":
+            let baseURL = settings.baseURL ?? settings.environment[.anthropicBaseURL]
+                ?? AnthropicProvider.officialBaseURL
+            guard let key = keys.key(named: Environment.Key.anthropicKey.rawValue)?.key else {
+                throw AIError(.noKey, "no key for anthropic", hints: ["set ANTHROPIC_API_KEY"])
+            }
+            try Self.checkTransportSecurity(url: baseURL, provider: name, sendsKey: true)
+            return AnthropicProvider(baseURL: baseURL, apiKey: key)
+        case "ollama":
+            let baseURL = settings.baseURL ?? OllamaProvider.baseURL(fromHost: settings.environment[.ollamaHost])
+            // The key is optional (Ollama's cloud); it is left out rather than sent over plain http.
+            var key = keys.key(named: "OLLAMA_API_KEY")?.key
+            if key != nil, (try? Self.checkTransportSecurity(url: baseURL, provider: name, sendsKey: true)) == nil {
+                key = nil
+            }
+            return OllamaProvider(baseURL: baseURL, apiKey: key)
         default:
-            let known = Self.builtInNames.filter { $0 == "openai" || $0 == "echo" }
-            throw AIError(.config, "unknown provider '\(name)'", hints: ["known providers: \(known.joined(separator: ", "))"])
+            throw AIError(.config, "unknown provider '\(name)'",
+                          hints: ["known providers: \(Self.builtInNames.joined(separator: ", "))"])
         }
     }
 

@@ -1,0 +1,52 @@
+/// Decodes an `/api/chat` NDJSON stream: one object per line, the last with `done:true`.
+///
+/// Each line's `message.content` is a delta, the final line's too; the final line also carries the finish
+/// reason, the token counts and the model. A line `{"error":"…"}` ends the stream with that error (the
+/// status was already 200). Blank lines are skipped; a line that is not JSON is a protocol error; a stream
+/// that ends before its `done:true` line is incomplete, even when it was cut in the middle of a line.
+package final class OllamaStreamDecoder: StreamDecoder {
+    private let provider: String
+    private var splitter = LineSplitter()
+    private var done = false
+    private var modelSeen = false
+    private var nextToolIndex = 0
+
+    /// A decoder for a stream from `provider`.
+    package init(provider: String) {
+        self.provider = provider
+    }
+
+    /// Decodes the next piece of the body.
+    package func feed(_ bytes: UnsafeRawBufferPointer, emit: (ProviderEvent) throws -> Void) throws {
+        try splitter.feed(bytes) { line in try handle(line, emit: emit) }
+    }
+
+    /// The body ended: throws `incomplete` unless the terminal marker arrived.
+    package func finish(emit: (ProviderEvent) throws -> Void) throws {
+        // An unterminated last line counts only when it is a whole object; a cut one means the stream was cut.
+        if let rest = splitter.finish(), !done, let json = try? rest.withUnsafeBytes({ try JSON.parse($0) }) {
+            try handle(json, emit: emit)
+        }
+        guard done else { throw AIError(.incomplete, "\(provider) stream was cut before its done line") }
+    }
+
+    private func handle(_ line: UnsafeRawBufferPointer, emit: (ProviderEvent) throws -> Void) throws {
+        if done || line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
+        let json: JSON
+        do { json = try JSON.parse(line) } catch {
+            throw AIError(.protocol, "\(provider) sent a stream line that is not JSON: \(error.reason)")
+        }
+        try handle(json, emit: emit)
+    }
+
+    private func handle(_ json: JSON, emit: (ProviderEvent) throws -> Void) throws {
+        guard json.objectValue != nil else {
+            throw AIError(.protocol, "\(provider) sent a stream line that is not an object")
+        }
+        if !modelSeen, let model = json["model"]?.stringValue {
+            modelSeen = true
+            try emit(.model(model))
+        }
+        done = try OllamaWire.decode(json, provider: provider, nextToolIndex: &nextToolIndex, emit: emit)
+    }
+}
