@@ -7,7 +7,7 @@ package enum CompleteCommand {
     package static func run(_ options: RequestOptions, batch: BatchOptions) throws {
         let reader = try options.makeReader()
         let skip = try batch.resume.map(Batch.succeededIDs(in:)) ?? []
-        let engine = Batch(settings: options.settings(), jobs: batch.jobs, ordered: !batch.unordered, raw: options.raw)
+        let engine = Batch(settings: try options.settings(), jobs: batch.jobs, ordered: !batch.unordered, raw: options.raw)
         Signals.onInterrupt { engine.interrupt() }
         if let status = try engine.run(reader, skip: skip) { throw ExitCode(status.rawValue) }
     }

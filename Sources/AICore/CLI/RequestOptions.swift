@@ -25,6 +25,9 @@ package struct RequestOptions: ParsableArguments {
     @Option(name: .customLong("base-url"), help: "Send this run to another server for the chosen provider.")
     package var baseURL: String?
 
+    @Flag(name: .customLong("no-config"), help: "Do not read the config file.")
+    package var noConfig = false
+
     @Option(help: "Read stdin as auto, text, json or jsonl.")
     package var input: InputFormat = .auto
 
@@ -63,9 +66,10 @@ package struct RequestOptions: ParsableArguments {
         if let maxTokens, maxTokens <= 0 { throw ValidationError("--max-tokens must be more than 0") }
     }
 
-    /// The settings these options and the environment give.
-    package func settings(environment: Environment = .current()) -> Settings {
-        Settings(
+    /// The settings these options, the environment and the config file give.
+    /// - Throws: `AIError` (`config`) for a bad config file.
+    package func settings(environment: Environment = .current()) throws -> Settings {
+        try Settings(
             environment: environment,
             provider: provider,
             model: model,
@@ -75,7 +79,8 @@ package struct RequestOptions: ParsableArguments {
             stop: stop,
             baseURL: baseURL,
             limits: TransferLimits(connectTimeout: connectTimeout, idleTimeout: idleTimeout, maxTime: maxTime),
-            retries: retries
+            retries: retries,
+            config: noConfig ? nil : ConfigFile.load(environment: environment)
         )
     }
 

@@ -25,7 +25,7 @@ package enum StreamCommand {
         let printer = StreamPrinter(output: output, raw: raw, id: request.id ?? "1", metadata: request.metadata)
         let completion: Completion
         do {
-            completion = try Runner(settings: options.settings()).run(request, stream: true, keepText: false,
+            completion = try Runner(settings: try options.settings()).run(request, stream: true, keepText: false,
                                                                       observer: printer)
         } catch let error as AIError {
             try printer.finishLine()

@@ -12,8 +12,11 @@ package struct Settings: Sendable {
     package var retries: Int
     /// The `User-Agent` sent.
     package var userAgent: String
+    /// The config file, if one was read.
+    package var config: ConfigFile?
 
-    /// Settings from the flags' values and the environment.
+    /// Settings from the flags' values, the environment and the config file (flags win, then environment, then
+    /// config, then defaults).
     package init(
         environment: Environment,
         provider: String?,
@@ -24,11 +27,13 @@ package struct Settings: Sendable {
         stop: [String] = [],
         baseURL: String? = nil,
         limits: TransferLimits = .default,
-        retries: Int = 2
+        retries: Int = 2,
+        config: ConfigFile? = nil
     ) {
         self.environment = environment
+        self.config = config
         self.defaults = RequestDefaults(
-            provider: provider ?? environment[.provider] ?? "ollama",
+            provider: provider ?? environment[.provider] ?? config?.defaultProvider ?? "ollama",
             model: model ?? environment[.model],
             system: system,
             temperature: temperature,

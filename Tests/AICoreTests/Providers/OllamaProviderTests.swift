@@ -298,9 +298,12 @@ import Testing
         let loopback = try #require(
             try registry(["OLLAMA_API_KEY": "ok-1"]).provider(named: "ollama") as? OllamaProvider)
         #expect(loopback.apiKey == "ok-1")
-        let lan = try #require(
-            try registry(["OLLAMA_HOST": "192.168.1.9", "OLLAMA_API_KEY": "ok-1"]).provider(named: "ollama")
-                as? OllamaProvider)
-        #expect(lan.apiKey == nil)
+        // DESIGN §6: the request fails with 78 and says why, rather than dropping the key silently.
+        do {
+            _ = try registry(["OLLAMA_HOST": "192.168.1.9", "OLLAMA_API_KEY": "ok-1"]).provider(named: "ollama")
+            Issue.record("sent the key over plain http to a LAN host")
+        } catch let error as AIError {
+            #expect(error.code == .config && error.exitStatus == .config)
+        }
     }
 }

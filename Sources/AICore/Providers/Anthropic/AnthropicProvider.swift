@@ -19,12 +19,16 @@ package struct AnthropicProvider: HTTPProvider {
     /// The API key, sent as `x-api-key`.
     package let apiKey: String
 
+    /// Headers added to every request (config `headers`).
+    package let extraHeaders: [(name: String, value: String)]
+
     /// A provider with the given endpoint and key.
     package init(
         name: String = "anthropic",
         baseURL: String = AnthropicProvider.officialBaseURL,
         apiKey: String,
-        defaultModel: String = "claude-sonnet-4-5"
+        defaultModel: String = "claude-sonnet-4-5",
+        extraHeaders: [(name: String, value: String)] = []
     ) {
         var base = Substring(baseURL)
         while base.hasSuffix("/") { base.removeLast() }
@@ -32,6 +36,7 @@ package struct AnthropicProvider: HTTPProvider {
         self.baseURL = String(base)
         self.apiKey = apiKey
         self.defaultModel = defaultModel
+        self.extraHeaders = extraHeaders
     }
 
     /// The `POST` for one attempt.
@@ -45,7 +50,7 @@ package struct AnthropicProvider: HTTPProvider {
         return HTTPRequest(
             method: "POST",
             url: baseURL + "/v1/messages",
-            headers: headers,
+            headers: headers + extraHeaders,
             body: body(for: resolved).encoded(),
             streaming: resolved.stream
         )

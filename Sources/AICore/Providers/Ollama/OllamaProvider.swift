@@ -13,12 +13,16 @@ package struct OllamaProvider: HTTPProvider {
     /// which is what a local server expects.
     package let apiKey: String?
 
+    /// Headers added to every request (config `headers`).
+    package let extraHeaders: [(name: String, value: String)]
+
     /// A provider with the given server and optional key.
     package init(
         name: String = "ollama",
         baseURL: String = OllamaProvider.defaultBaseURL,
         apiKey: String? = nil,
-        defaultModel: String = "llama3.2"
+        defaultModel: String = "llama3.2",
+        extraHeaders: [(name: String, value: String)] = []
     ) {
         var base = Substring(baseURL)
         while base.hasSuffix("/") { base.removeLast() }
@@ -26,6 +30,7 @@ package struct OllamaProvider: HTTPProvider {
         self.baseURL = String(base)
         self.apiKey = apiKey
         self.defaultModel = defaultModel
+        self.extraHeaders = extraHeaders
     }
 
     /// The `POST` for one attempt.
@@ -38,7 +43,7 @@ package struct OllamaProvider: HTTPProvider {
         return HTTPRequest(
             method: "POST",
             url: baseURL + "/api/chat",
-            headers: headers,
+            headers: headers + extraHeaders,
             body: body(for: resolved).encoded(),
             streaming: resolved.stream
         )
