@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "ai-complete", targets: ["ai-complete"]),
         .executable(name: "ai-stream", targets: ["ai-stream"]),
+        .executable(name: "ai-models", targets: ["ai-models"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMinor(from: "1.8.2")),
@@ -24,6 +25,7 @@ let package = Package(
         .target(name: "AICore", dependencies: ["CCurl", argumentParser]),
         .executableTarget(name: "ai-complete", dependencies: ["AICore", argumentParser]),
         .executableTarget(name: "ai-stream", dependencies: ["AICore", argumentParser]),
+        .executableTarget(name: "ai-models", dependencies: ["AICore", argumentParser]),
         // Test-only: the fake provider server, fixture loading and the binary runner.
         .target(name: "AITestSupport", dependencies: ["AICore"]),
         .executableTarget(name: "ai-fake-server", dependencies: ["AITestSupport"]),

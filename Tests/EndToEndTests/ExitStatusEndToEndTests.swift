@@ -150,8 +150,12 @@ import Testing
     }
 
     @Test func keyOverPlainHTTPToARemoteHost_is78BeforeAnythingIsSent() throws {
-        let result = try runTool("ai-complete", arguments: ["-p", "openai", "--base-url", "http://example.com/v1"],
-                                 stdin: .text("x"), environment: toolEnvironment(["OPENAI_API_KEY": "sk-secret"]))
+        // Should the check ever fail, the request goes to a refused loopback proxy, never off this machine.
+        let proxy = try FakeServer.refusedPort()
+        let result = try runTool("ai-complete", arguments: ["-p", "openai", "--base-url", "http://remote.invalid/v1",
+                                                          "--retries", "0"],
+                                 stdin: .text("x"), environment: toolEnvironment(["OPENAI_API_KEY": "sk-secret",
+                                                                                  "http_proxy": "http://127.0.0.1:\(proxy)"]))
         #expect(result.status == 78)
         #expect(!result.stderrText.contains("sk-secret") && !result.stdoutText.contains("sk-secret"))
     }
