@@ -6,9 +6,9 @@ import Testing
 /// The fixture index, loaded once.
 let fixtureIndex: FixtureIndex? = try? FixtureIndex.loadDefault()
 
-/// The OpenAI (and OpenAI-compatible) chat fixtures: every one a client must parse.
-let openAIChatFixtures: [String] = (fixtureIndex?.fixtures ?? [])
-    .filter { $0.provider.hasPrefix("openai") && $0.request?.path == "/v1/chat/completions" }
+/// Every provider's chat fixtures (OpenAI and compatible servers, Anthropic, Ollama): every one a client must parse.
+let chatFixtures: [String] = (fixtureIndex?.fixtures ?? [])
+    .filter { ["/v1/chat/completions", "/v1/messages", "/api/chat"].contains($0.request?.path ?? "") }
     .map(\.id)
 
 /// The chunkings every fixture is replayed under.
@@ -47,22 +47,23 @@ func fixtureRequest(_ fixture: Fixture) -> CompletionRequest {
     return request
 }
 
-/// Settings pointing the openai provider at `server` with the fixtures' test key.
-func fixtureSettings(_ server: FakeServer, retries: Int = 0) -> Settings {
-    Settings(
-        environment: Environment(["OPENAI_API_KEY": "sk-fixture-openai"]),
-        provider: "openai",
-        model: "gpt-4o-mini",
-        baseURL: server.baseURL + "/v1",
+/// Settings pointing `provider` (a fixture's provider) at `server` with the fixtures' test keys.
+func fixtureSettings(_ server: FakeServer, provider: String = "openai", retries: Int = 0) -> Settings {
+    let name = provider.hasPrefix("openai") ? "openai" : provider
+    return Settings(
+        environment: Environment(["OPENAI_API_KEY": "sk-fixture-openai", "ANTHROPIC_API_KEY": "sk-ant-fixture"]),
+        provider: name,
+        model: name == "openai" ? "gpt-4o-mini" : nil,
+        baseURL: name == "openai" ? server.baseURL + "/v1" : server.baseURL,
         limits: TransferLimits(connectTimeout: 5, idleTimeout: 10, maxTime: 30),
         retries: retries
     )
 }
 
 @Suite struct FixtureReplayTests {
-    /// Every OpenAI chat fixture × whole / planned / byte-at-a-time, through libcurl and the fake server.
-    @Test(arguments: openAIChatFixtures, chunkings)
-    func openAIFixture_matchesIndex(_ id: String, _ chunking: Fixture.Chunking) throws {
+    /// Every chat fixture × whole / planned / byte-at-a-time, through libcurl and the fake server.
+    @Test(arguments: chatFixtures, chunkings)
+    func chatFixture_matchesIndex(_ id: String, _ chunking: Fixture.Chunking) throws {
         let index = try #require(fixtureIndex)
         let fixture = try index.fixture(id)
         let expected = fixture.expected
@@ -72,9 +73,9 @@ func fixtureSettings(_ server: FakeServer, retries: Int = 0) -> Settings {
         let server = try FakeServer(handler: fixture.handler(chunking: chunking, framing: framing))
         defer { server.stop() }
         let observer = RecordingObserver()
-        let stream = fixture.kind == "sse"
+        let stream = fixture.kind == "sse" || fixture.kind == "ndjson"
         do {
-            let completion = try Runner(settings: fixtureSettings(server)).run(
+            let completion = try Runner(settings: fixtureSettings(server, provider: fixture.provider)).run(
                 fixtureRequest(fixture), stream: stream, observer: observer)
             #expect(outcome == "success", "\(id) succeeded but expected \(outcome ?? "?")")
             try check(completion, observer: observer, against: expected, id: id)

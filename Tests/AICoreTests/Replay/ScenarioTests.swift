@@ -5,14 +5,14 @@ import Testing
 
 /// The multi-response scenarios of index.json: retries, back-off and what is never retried.
 @Suite struct ScenarioTests {
-    func run(_ scenarioID: String, stream: Bool = false, retries: Int = 2) throws
+    func run(_ scenarioID: String, stream: Bool = false, retries: Int = 2, provider: String = "openai") throws
         -> (result: Result<Completion, AIError>, server: FakeServer, observer: RecordingObserver)
     {
         let index = try #require(fixtureIndex)
         let scenario = try index.scenario(scenarioID)
         let server = try FakeServer(handler: index.handler(for: scenario))
         let observer = RecordingObserver()
-        let runner = Runner(settings: fixtureSettings(server, retries: retries))
+        let runner = Runner(settings: fixtureSettings(server, provider: provider, retries: retries))
         do {
             let completion = try runner.run(CompletionRequest(prompt: "hi"), stream: stream, observer: observer)
             return (.success(completion), server, observer)
@@ -97,5 +97,28 @@ import Testing
             #expect(error.code == .server && error.exitStatus == .unavailable)
         }
         #expect(server.requests.count == 3)
+    }
+
+    @Test func anthropicOverloaded_exhaustsTwoRetriesWithBackoff() throws {
+        let (result, server, _) = try run("anthropic_529_exhausts_retries", provider: "anthropic")
+        defer { server.stop() }
+        let requests = server.requests
+        #expect(requests.count == 3)
+        guard case .failure(let error) = result else { throw AIError(.internal, "expected a failure") }
+        #expect(error.code == .server && error.httpStatus == 529 && error.exitStatus == .unavailable)
+        if requests.count == 3 {
+            let first = requests[1].receivedAt - requests[0].receivedAt
+            let second = requests[2].receivedAt - requests[1].receivedAt
+            #expect(first >= 0.375 && first < 0.9)
+            #expect(second >= 0.75 && second < 1.4)
+        }
+    }
+
+    @Test func anthropicRateLimitThenOK_waitsRetryAfter() throws {
+        let (result, server, _) = try run("anthropic_429_then_ok", provider: "anthropic")
+        defer { server.stop() }
+        #expect(server.requests.count == 2)
+        #expect(gap(server) >= 7.0)
+        #expect((try? result.get())?.content == "Hello! How can I help you today?")
     }
 }
