@@ -173,7 +173,7 @@ import Testing
         let error = try #require(outcome.error)
         #expect(error.code == .notFound)
         #expect(error.exitStatus == .dataError)
-        #expect(error.hints.contains { $0.contains("ollama pull llama9") })
+        #expect(error.hints.contains { $0.contains("ai-models pull llama9") })
     }
 
     @Test func fixture_midStreamErrorCarriesOllamasMessage() throws {

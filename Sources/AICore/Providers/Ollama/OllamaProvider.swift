@@ -118,7 +118,7 @@ package struct OllamaProvider: HTTPProvider {
         let details = OllamaWire.errorDetails(body)
         var error = HTTPErrorMapping.error(provider: name, head: head, details: details, body: body)
         if error.code == .notFound, let model = OllamaWire.missingModel(in: details.message) {
-            error.hints.append("run 'ollama pull \(model)' to download it")
+            error.hints.append("download it with: ai-models pull \(model)")
         }
         return error
     }
