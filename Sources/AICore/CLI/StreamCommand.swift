@@ -28,9 +28,11 @@ package enum StreamCommand {
             completion = try Runner(settings: try options.settings()).run(request, stream: true, keepText: false,
                                                                       observer: printer)
         } catch let error as AIError {
+            try printer.flush()
             try printer.finishLine()
             try report(error, output: output, raw: raw)
         }
+        try printer.flush()
         if raw {
             try printer.finishLine()
         } else {
@@ -46,12 +48,17 @@ package enum StreamCommand {
 }
 
 /// Writes `start` and `delta` events (or the bare text with `--raw`) as they arrive.
+///
+/// Events decoded from one network read are written together, with one `write`, as soon as that read
+/// is decoded: no event waits for later input, and a fast stream costs one system call per read rather
+/// than one per token.
 private final class StreamPrinter: RunObserver {
     let output: JSONLWriter
     let raw: Bool
     let id: JSON
     let metadata: JSON?
     var line: [UInt8] = []
+    var pending: [UInt8] = []
     var endsWithNewline = true
 
     init(output: JSONLWriter, raw: Bool, id: JSON, metadata: JSON?) {
@@ -68,12 +75,18 @@ private final class StreamPrinter: RunObserver {
 
     func delta(_ text: String) throws {
         if raw {
-            try output.write(bytes: Array(text.utf8))
+            pending.append(contentsOf: text.utf8)
             endsWithNewline = text.hasSuffix("\n")
             return
         }
         Record.delta(text, into: &line)
-        try output.write(bytes: line)
+        pending.append(contentsOf: line)
+    }
+
+    func flush() throws {
+        guard !pending.isEmpty else { return }
+        defer { pending.removeAll(keepingCapacity: true) }
+        try output.write(bytes: pending)
     }
 
     /// Ends raw text with a newline so the shell prompt starts on its own line.

@@ -35,6 +35,7 @@ extension HTTPProvider {
             let exchange = HTTPExchange(
                 decoder: request.stream ? makeStreamDecoder() : nil,
                 responseStarted: context.responseStarted,
+                flush: context.flush,
                 emit: emit
             )
             do {
@@ -50,6 +51,7 @@ extension HTTPProvider {
             }
             if let decoder = exchange.decoder {
                 try decoder.finish(emit: emit)
+                try context.flush()
             } else {
                 try decodeCompletion(exchange.body, emit: emit)
             }
@@ -64,6 +66,7 @@ private final class HTTPExchange: HTTPResponseHandler {
 
     let decoder: (any StreamDecoder)?
     let responseStarted: () throws -> Void
+    let flush: () throws -> Void
     let emit: (ProviderEvent) throws -> Void
     var head: HTTPResponseHead?
     var body: [UInt8] = []
@@ -72,10 +75,12 @@ private final class HTTPExchange: HTTPResponseHandler {
     init(
         decoder: (any StreamDecoder)?,
         responseStarted: @escaping () throws -> Void,
+        flush: @escaping () throws -> Void,
         emit: @escaping (ProviderEvent) throws -> Void
     ) {
         self.decoder = decoder
         self.responseStarted = responseStarted
+        self.flush = flush
         self.emit = emit
     }
 
@@ -88,6 +93,7 @@ private final class HTTPExchange: HTTPResponseHandler {
     func receive(body bytes: UnsafeRawBufferPointer) throws {
         if success, let decoder {
             try decoder.feed(bytes, emit: emit)
+            try flush()
             return
         }
         let limit = success ? Self.bodyLimit : 1 << 20

@@ -37,16 +37,21 @@ package struct AttemptContext {
     package var limits: TransferLimits
     /// Called once when the provider starts answering successfully (HTTP 2xx), before the first event.
     package var responseStarted: () throws -> Void
+    /// Called after the events of one piece of input (one network read) were emitted: what they produced
+    /// must reach the reader now.
+    package var flush: () throws -> Void
 
     /// A context with the given parts.
     package init(
         transport: @escaping () throws -> any Transport,
         limits: TransferLimits,
-        responseStarted: @escaping () throws -> Void
+        responseStarted: @escaping () throws -> Void,
+        flush: @escaping () throws -> Void = {}
     ) {
         self.transport = transport
         self.limits = limits
         self.responseStarted = responseStarted
+        self.flush = flush
     }
 }
 

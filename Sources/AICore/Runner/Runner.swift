@@ -4,6 +4,13 @@ package protocol RunObserver: AnyObject {
     func started(provider: String, model: String) throws
     /// A piece of text arrived.
     func delta(_ text: String) throws
+    /// What arrived so far must reach the reader now (called after each network read).
+    func flush() throws
+}
+
+extension RunObserver {
+    /// Nothing is buffered by default.
+    package func flush() throws {}
 }
 
 /// Request → provider → transport → events: the loop `ai-complete` and `ai-stream` share.
@@ -63,7 +70,8 @@ package final class Runner {
                         startedReported = true
                         try observer?.started(provider: provider.name, model: resolved.model)
                     }
-                }
+                },
+                flush: { try observer?.flush() }
             )
             gate?.waitUntilOpen()
             do {

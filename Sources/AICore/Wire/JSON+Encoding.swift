@@ -44,12 +44,16 @@ extension JSON {
         out.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
             var runStart = 0
-            for position in 0..<bytes.count {
-                let value = bytes[position]
-                guard value < 0x20 || value == UInt8(ascii: "\"") || value == UInt8(ascii: "\\") else { continue }
+            var position = 0
+            while true {
+                position = ByteScan.plainRun(base, from: position, to: bytes.count)
                 if runStart < position { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position])) }
-                runStart = position + 1
+                guard position < bytes.count else { return }
+                let value = bytes[position]
+                position += 1
+                runStart = position
                 switch value {
                 case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
                 case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
@@ -59,13 +63,12 @@ extension JSON {
                 case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
                 case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
                 default:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    let hex: StaticString = "0123456789abcdef"
                     out.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                    out.append(hex[Int(value >> 4)])
-                    out.append(hex[Int(value & 0x0F)])
+                    out.append(hex.utf8Start[Int(value >> 4)])
+                    out.append(hex.utf8Start[Int(value & 0x0F)])
                 }
             }
-            if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
         }
         out.append(UInt8(ascii: "\""))
     }

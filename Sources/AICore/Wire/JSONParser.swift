@@ -37,14 +37,21 @@ extension JSON {
     }
 }
 
-/// A recursive-descent JSON parser over a byte buffer (RFC 8259, strict).
-private struct JSONParser {
+/// A recursive-descent JSON parser over a byte buffer (RFC 8259, strict), usable as a cursor.
+///
+/// `JSON.parse` builds a whole value with it. Stream decoders use it as a cursor instead: they walk an
+/// object's members with `members`, read the few values they need (`string`, `value`) and `skip` the
+/// rest without allocating, one pass over the bytes. The buffer must outlive the cursor.
+package struct JSONParser {
     let base: UnsafePointer<UInt8>?
-    var index = 0
-    let end: Int
+    /// The offset of the next byte to read.
+    package var index = 0
+    /// The number of bytes.
+    package let end: Int
     var scratch: [UInt8] = []
 
-    init(_ bytes: UnsafeRawBufferPointer) {
+    /// A cursor at the start of `bytes`.
+    package init(_ bytes: UnsafeRawBufferPointer) {
         base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
         end = bytes.count
     }
@@ -57,7 +64,8 @@ private struct JSONParser {
         base.unsafelyUnwrapped[position]
     }
 
-    mutating func skipWhitespace() {
+    /// Steps over JSON white space.
+    package mutating func skipWhitespace() {
         while index < end {
             switch byte(at: index) {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -66,7 +74,8 @@ private struct JSONParser {
         }
     }
 
-    mutating func parseValue(depth: Int) throws(JSONParseError) -> JSON {
+    /// Parses the value at the cursor into a `JSON` tree.
+    package mutating func parseValue(depth: Int) throws(JSONParseError) -> JSON {
         guard index < end else { throw error("unexpected end of input") }
         switch byte(at: index) {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
@@ -179,19 +188,18 @@ private struct JSONParser {
     }
 
     /// Parses a string at a `"`; the fast path copies an escape-free run once.
-    mutating func parseString() throws(JSONParseError) -> String {
+    package mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         let start = index
-        while index < end {
+        index = ByteScan.plainRun(base.unsafelyUnwrapped, from: index, to: end)
+        if index < end {
             let value = byte(at: index)
             if value == UInt8(ascii: "\"") {
                 let run = UnsafeBufferPointer(start: base.unsafelyUnwrapped + start, count: index - start)
                 index += 1
                 return try makeString(run, at: start)
             }
-            if value == UInt8(ascii: "\\") { break }
             if value < 0x20 { throw error("control character in string") }
-            index += 1
         }
         guard index < end else { throw error("unterminated string") }
         scratch.removeAll(keepingCapacity: true)
@@ -219,7 +227,7 @@ private struct JSONParser {
     }
 
     func makeString(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) throws(JSONParseError) -> String {
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        guard let text = UTF8Validation.string(bytes) else {
             throw JSONParseError(reason: "invalid UTF-8 in string", offset: start)
         }
         return text
@@ -300,5 +308,191 @@ private struct JSONParser {
             scratch.append(UInt8(0x80 | scalar >> 6 & 0x3F))
             scratch.append(UInt8(0x80 | scalar & 0x3F))
         }
+    }
+}
+
+extension JSONParser {
+    /// Whether the value at the cursor is `null` (consumed if so).
+    package mutating func takeNull() throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        guard index < end, byte(at: index) == UInt8(ascii: "n") else { return false }
+        try expectLiteral("null")
+        return true
+    }
+
+    /// The string at the cursor, or nil for `null`.
+    /// - Throws: `JSONParseError` when it is neither.
+    package mutating func stringOrNull() throws(JSONParseError) -> String? {
+        if try takeNull() { return nil }
+        guard index < end, byte(at: index) == UInt8(ascii: "\"") else { throw error("expected a string") }
+        return try parseString()
+    }
+
+    /// The value at the cursor as a tree, or nil for `null`.
+    package mutating func valueOrNull() throws(JSONParseError) -> JSON? {
+        if try takeNull() { return nil }
+        return try parseValue(depth: 0)
+    }
+
+    /// Steps over the value at the cursor without building it (strings are still checked for valid escapes).
+    package mutating func skip(depth: Int = 0) throws(JSONParseError) {
+        skipWhitespace()
+        guard index < end else { throw error("unexpected end of input") }
+        switch byte(at: index) {
+        case UInt8(ascii: "{"):
+            try members(depth: depth + 1) { _, cursor throws(JSONParseError) in try cursor.skip(depth: depth + 1) }
+        case UInt8(ascii: "["):
+            try elements(depth: depth + 1) { _, cursor throws(JSONParseError) in try cursor.skip(depth: depth + 1) }
+        case UInt8(ascii: "\""):
+            index += 1
+            while true {
+                index = ByteScan.plainRun(base.unsafelyUnwrapped, from: index, to: end)
+                guard index < end else { throw error("unterminated string") }
+                let value = byte(at: index)
+                if value == UInt8(ascii: "\"") {
+                    index += 1
+                    return
+                }
+                if value < 0x20 { throw error("control character in string") }
+                index += 2
+            }
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            try skipNumber()
+        default:
+            _ = try parseValue(depth: depth)
+        }
+    }
+
+    /// Steps over a number, checking its grammar, without making a string of it.
+    private mutating func skipNumber() throws(JSONParseError) {
+        if byte(at: index) == UInt8(ascii: "-") { index += 1 }
+        guard index < end, isDigit(byte(at: index)) else { throw error("invalid number") }
+        if byte(at: index) == UInt8(ascii: "0") {
+            index += 1
+        } else {
+            while index < end, isDigit(byte(at: index)) { index += 1 }
+        }
+        if index < end, byte(at: index) == UInt8(ascii: ".") {
+            index += 1
+            guard index < end, isDigit(byte(at: index)) else { throw error("invalid number") }
+            while index < end, isDigit(byte(at: index)) { index += 1 }
+        }
+        if index < end, byte(at: index) | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            if index < end, byte(at: index) == UInt8(ascii: "+") || byte(at: index) == UInt8(ascii: "-") { index += 1 }
+            guard index < end, isDigit(byte(at: index)) else { throw error("invalid number") }
+            while index < end, isDigit(byte(at: index)) { index += 1 }
+        }
+    }
+
+    /// Walks the object at the cursor: `body` gets each member's key (raw bytes, valid only during the call)
+    /// with the cursor at its value, and must consume that value (read or `skip` it).
+    package mutating func members(
+        depth: Int = 1,
+        _ body: (_ key: JSONKey, _ cursor: inout JSONParser) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
+        guard depth <= JSON.maximumDepth else { throw error("nesting too deep") }
+        skipWhitespace()
+        guard index < end, byte(at: index) == UInt8(ascii: "{") else { throw error("expected an object") }
+        index += 1
+        skipWhitespace()
+        if index < end, byte(at: index) == UInt8(ascii: "}") {
+            index += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            guard index < end, byte(at: index) == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            let start = index + 1
+            let cursor = ByteScan.plainRun(base.unsafelyUnwrapped, from: start, to: end)
+            let key: JSONKey
+            if cursor < end, byte(at: cursor) != UInt8(ascii: "\"") {
+                key = JSONKey(decoded: try parseString())
+            } else {
+                guard cursor < end else { throw error("unterminated string") }
+                key = JSONKey(raw: UnsafeBufferPointer(start: base.unsafelyUnwrapped + start, count: cursor - start))
+                index = cursor + 1
+            }
+            skipWhitespace()
+            guard index < end, byte(at: index) == UInt8(ascii: ":") else { throw error("expected ':'") }
+            index += 1
+            skipWhitespace()
+            try body(key, &self)
+            skipWhitespace()
+            guard index < end else { throw error("unexpected end of input") }
+            switch byte(at: index) {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "}"):
+                index += 1
+                return
+            default: throw error("expected ',' or '}'")
+            }
+        }
+    }
+
+    /// Walks the array at the cursor: `body` gets each element's position with the cursor at it, and must
+    /// consume it.
+    package mutating func elements(
+        depth: Int = 1,
+        _ body: (_ position: Int, _ cursor: inout JSONParser) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
+        guard depth <= JSON.maximumDepth else { throw error("nesting too deep") }
+        skipWhitespace()
+        guard index < end, byte(at: index) == UInt8(ascii: "[") else { throw error("expected an array") }
+        index += 1
+        skipWhitespace()
+        if index < end, byte(at: index) == UInt8(ascii: "]") {
+            index += 1
+            return
+        }
+        var position = 0
+        while true {
+            skipWhitespace()
+            try body(position, &self)
+            position += 1
+            skipWhitespace()
+            guard index < end else { throw error("unexpected end of input") }
+            switch byte(at: index) {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "]"):
+                index += 1
+                return
+            default: throw error("expected ',' or ']'")
+            }
+        }
+    }
+
+    /// Whether only white space is left.
+    package mutating func atEnd() -> Bool {
+        skipWhitespace()
+        return index == end
+    }
+}
+
+/// An object member's name as the cursor found it: raw bytes when it had no escapes, else decoded.
+package struct JSONKey {
+    private let raw: UnsafeBufferPointer<UInt8>?
+    private let decoded: String?
+
+    init(raw: UnsafeBufferPointer<UInt8>) {
+        self.raw = raw
+        self.decoded = nil
+    }
+
+    init(decoded: String) {
+        self.raw = nil
+        self.decoded = decoded
+    }
+
+    /// Whether the name is `name`, compared without allocating.
+    @inline(__always)
+    package func `is`(_ name: StaticString) -> Bool {
+        if let raw {
+            guard raw.count == name.utf8CodeUnitCount else { return false }
+            let expected = name.utf8Start
+            for offset in 0..<raw.count where raw[offset] != expected[offset] { return false }
+            return true
+        }
+        return decoded == name.description
     }
 }

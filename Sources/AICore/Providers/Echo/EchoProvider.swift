@@ -18,7 +18,10 @@ package struct EchoProvider: Provider {
         try context.responseStarted()
         try emit(.model(request.model))
         let reply = request.request.lastUserText
-        for piece in Self.words(reply) { try emit(.delta(piece)) }
+        for piece in Self.words(reply) {
+            try emit(.delta(piece))
+            try context.flush()
+        }
         let promptWords = request.request.messages.reduce(0) { $0 + Self.count($1.text) }
             + Self.count(request.request.system ?? "")
         try emit(.finish("stop"))
