@@ -204,33 +204,35 @@ package final class InputReader {
             acceptEvent(object, line: line)
         case .request:
             flushGroup()
-            let id = RequestDecoding.id(of: object, line: line)
-            do throws(AIError) {
-                var request = try RequestDecoding.request(from: object)
-                request.id = id
-                emit(InputItem(id: id, line: line, request: .success(request), metadata: request.metadata))
-            } catch {
-                var failure = error
-                failure.message = "line \(line): \(failure.message)"
-                emit(InputItem(id: id, line: line, request: .failure(failure), metadata: object["metadata"]))
-            }
+            acceptRequest(object, line: line) { object throws(AIError) in try RequestDecoding.request(from: object) }
         case .result:
             flushGroup()
-            let id = RequestDecoding.id(of: object, line: line)
-            do throws(AIError) {
-                var request = try RequestDecoding.request(fromResult: object)
-                request.id = id
-                emit(InputItem(id: id, line: line, request: .success(request), metadata: request.metadata))
-            } catch {
-                var failure = error
-                failure.message = "line \(line): \(failure.message)"
-                emit(InputItem(id: id, line: line, request: .failure(failure), metadata: object["metadata"]))
+            acceptRequest(object, line: line) { object throws(AIError) in
+                try RequestDecoding.request(fromResult: object)
             }
         case .error:
             flushGroup()
             let id = RequestDecoding.id(of: object, line: line)
             emit(InputItem(id: id, line: line, request: .failure(RequestDecoding.passedError(from: object)),
                            metadata: object["metadata"]))
+        }
+    }
+
+    /// Decodes a request (or a result line as one) and queues it, or its failure for the same id.
+    private func acceptRequest(
+        _ object: JSONObject,
+        line: Int,
+        decode: (JSONObject) throws(AIError) -> CompletionRequest
+    ) {
+        let id = RequestDecoding.id(of: object, line: line)
+        do throws(AIError) {
+            var request = try decode(object)
+            request.id = id
+            emit(InputItem(id: id, line: line, request: .success(request), metadata: request.metadata))
+        } catch {
+            var failure = error
+            failure.message = "line \(line): \(failure.message)"
+            emit(InputItem(id: id, line: line, request: .failure(failure), metadata: object["metadata"]))
         }
     }
 

@@ -1,3 +1,4 @@
+import AITestSupport
 import Foundation
 import Testing
 
@@ -9,16 +10,7 @@ import Testing
 
     /// The provider fixtures (Tests/Fixtures/providers), found by walking up from this file to the package root.
     private enum Fixtures {
-        static let root: URL = {
-            var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            while directory.path != "/" {
-                if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
-                    return directory.appendingPathComponent("Tests/Fixtures/providers")
-                }
-                directory.deleteLastPathComponent()
-            }
-            return URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        }()
+        static let root = URL(fileURLWithPath: FixtureIndex.defaultDirectory)
 
         static func bytes(_ relativePath: String) throws -> [UInt8] {
             [UInt8](try Data(contentsOf: root.appendingPathComponent(relativePath)))
