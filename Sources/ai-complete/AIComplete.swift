@@ -7,12 +7,11 @@ struct AIComplete: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ai-complete",
         abstract: "Send a request to a language model and print one JSON result line.",
-        discussion: """
-            Reads plain text, a JSON request, or JSONL (one request per line) on stdin and writes one
-            JSON line per request: {"id","provider","model","content","finish_reason","usage","timing"},
-            or {"id","error":{…}} when it failed. Exit status: 0 when every request succeeded, else the
-            status of the first that failed (see ai-wire(5)).
-            """,
+        discussion: "Reads plain text, a JSON request, or JSONL (one request per line) on stdin and writes one JSON "
+            + "line per request: "
+            + "{\"id\",\"provider\",\"model\",\"content\",\"finish_reason\",\"usage\",\"timing\"}, or "
+            + "{\"id\",\"error\":{…}} when it failed. Exit status: 0 when every request succeeded, else the "
+            + "status of the first that failed (see ai-wire(5)).",
         version: Version.string
     )
 

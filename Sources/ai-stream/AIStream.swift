@@ -7,11 +7,10 @@ struct AIStream: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ai-stream",
         abstract: "Stream a language model's answer as JSON events.",
-        discussion: """
-            Reads plain text or one JSON request on stdin and writes JSON events as they arrive:
-            {"type":"start"}, {"type":"delta","text"} per piece of text, then {"type":"done"} with the
-            finish reason, usage and timing, or {"type":"error"} as the last line (see ai-wire(5)).
-            """,
+        discussion: "Reads plain text or one JSON request on stdin and writes JSON events as they arrive: "
+            + "{\"type\":\"start\"}, {\"type\":\"delta\",\"text\"} per piece of text, then {\"type\":\"done\"} "
+            + "with the finish reason, usage and timing, or {\"type\":\"error\"} as the last line (see ai-"
+            + "wire(5)).",
         version: Version.string
     )
 

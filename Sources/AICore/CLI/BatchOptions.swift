@@ -8,7 +8,7 @@ package struct BatchOptions: ParsableArguments {
     @Flag(help: "Write results as they finish instead of in input order.")
     package var unordered = false
 
-    @Option(help: "Skip requests whose id already has a successful line in this results file.")
+    @Option(help: "Skip requests whose id already has a successful line in this results file.", completion: .file())
     package var resume: String?
 
     /// Options with their defaults.

@@ -10,6 +10,11 @@ package enum Diagnostics {
         state.withLock { $0 = (tool: tool, quiet: quiet) }
     }
 
+    /// Silences warnings (`-q`), once the options are parsed.
+    package static func setQuiet(_ quiet: Bool) {
+        state.withLock { $0.quiet = quiet }
+    }
+
     /// The tool's name, as configured.
     package static var tool: String { state.withLock { $0.tool } }
 

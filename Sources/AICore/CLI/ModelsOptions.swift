@@ -2,7 +2,8 @@ import ArgumentParser
 
 /// The options every `ai-models` subcommand takes.
 package struct ModelsOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "Provider (default: $AI_PROVIDER, the config's default, else ollama).")
+    @Option(name: .shortAndLong, help: "Provider (default: $AI_PROVIDER, the config's default, else ollama).",
+            completion: .list(ProviderRegistry.builtInNames))
     package var provider: String?
 
     @Option(name: .customLong("base-url"), help: "Send this run to another server for the chosen provider.")
@@ -22,6 +23,10 @@ package struct ModelsOptions: ParsableArguments {
 
     /// Options with their defaults.
     package init() {}
+
+    package func validate() throws {
+        Diagnostics.setQuiet(quiet)
+    }
 
     /// The settings these options, the environment and the config file give.
     /// - Throws: `AIError` (`config`) for a bad config file.

@@ -4,7 +4,11 @@ extension InputFormat: ExpressibleByArgument {}
 
 /// The options `ai-complete` and `ai-stream` share: what to ask, whom, and how to read stdin.
 package struct RequestOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "Provider: ollama, openai, echo (default: $AI_PROVIDER, else ollama).")
+    @Option(
+        name: .shortAndLong,
+        help: "Provider: ollama, openai, anthropic, echo, or one the config file names (default: $AI_PROVIDER, else ollama).",
+        completion: .list(ProviderRegistry.builtInNames)
+    )
     package var provider: String?
 
     @Option(name: .shortAndLong, help: "Model (default: $AI_MODEL, else the provider's default).")
@@ -59,6 +63,7 @@ package struct RequestOptions: ParsableArguments {
     package init() {}
 
     package func validate() throws {
+        Diagnostics.setQuiet(quiet)
         guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
         guard connectTimeout > 0 else { throw ValidationError("--connect-timeout must be more than 0") }
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be more than 0") }

@@ -5,8 +5,7 @@ import Glibc
 package enum Tool {
     /// The entry point every `ai-*` executable calls from `main()`.
     package static func main<Command: ParsableCommand>(_ command: Command.Type, name: String) -> Never {
-        Diagnostics.configure(tool: name, quiet: CommandLine.arguments.contains("-q")
-            || CommandLine.arguments.contains("--quiet"))
+        Diagnostics.configure(tool: name, quiet: false)
         Signals.install()
         do {
             var parsed = try Command.parseAsRoot()

@@ -53,7 +53,9 @@ package final class Runner {
         observer: (any RunObserver)? = nil
     ) throws -> Completion {
         let (provider, resolved) = try resolve(request, stream: stream)
-        let policy = RetryPolicy(maxRetries: settings.retries, rateLimitRetries: gate == nil ? nil : 10)
+        // In a batch, 429s are waited out (up to 10 times) unless --retries 0 asked for no retries at all.
+        let policy = RetryPolicy(maxRetries: settings.retries,
+                                 rateLimitRetries: gate == nil || settings.retries == 0 ? nil : 10)
         let started = Monotonic.now()
         var startedReported = false
         var deltaWritten = false
