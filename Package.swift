@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "ai-complete", targets: ["ai-complete"]),
         .executable(name: "ai-stream", targets: ["ai-stream"]),
         .executable(name: "ai-models", targets: ["ai-models"]),
+        .executable(name: "ai-keys", targets: ["ai-keys"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMinor(from: "1.8.2")),
@@ -22,10 +23,19 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
-        .target(name: "AICore", dependencies: ["CCurl", argumentParser]),
+        // The only door to libsodium (imported by Sources/AICore/Keys/Sodium/ alone).
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
+        ),
+        // What Glibc's module lacks: SO_PEERCRED, prctl, accept4, closefrom (compiled with _GNU_SOURCE).
+        .target(name: "CSystem"),
+        .target(name: "AICore", dependencies: ["CCurl", "CSodium", "CSystem", argumentParser]),
         .executableTarget(name: "ai-complete", dependencies: ["AICore", argumentParser]),
         .executableTarget(name: "ai-stream", dependencies: ["AICore", argumentParser]),
         .executableTarget(name: "ai-models", dependencies: ["AICore", argumentParser]),
+        .executableTarget(name: "ai-keys", dependencies: ["AICore", argumentParser]),
         // Test-only: the fake provider server, fixture loading and the binary runner.
         .target(name: "AITestSupport", dependencies: ["AICore"]),
         .executableTarget(name: "ai-fake-server", dependencies: ["AITestSupport"]),

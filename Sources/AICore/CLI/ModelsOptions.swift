@@ -21,11 +21,19 @@ package struct ModelsOptions: ParsableArguments {
     @Option(name: .customLong("max-time"), help: "Seconds allowed for each request (default: none).")
     package var maxTime: Double?
 
+    @Option(name: .customLong("passphrase-fd"), help: ArgumentHelp(
+        "Unlock the key vault with the first line read from this descriptor (3 or more), e.g. 3<file.",
+        valueName: "n"))
+    package var passphraseFD: Int32?
+
     /// Options with their defaults.
     package init() {}
 
     package func validate() throws {
         Diagnostics.setQuiet(quiet)
+        if let passphraseFD, passphraseFD < 3 {
+            throw ValidationError("--passphrase-fd must be 3 or more: the passphrase is never read from stdin")
+        }
     }
 
     /// The settings these options, the environment and the config file give.
@@ -38,7 +46,8 @@ package struct ModelsOptions: ParsableArguments {
             baseURL: baseURL,
             limits: TransferLimits(connectTimeout: connectTimeout, idleTimeout: 300, maxTime: maxTime),
             retries: 0,
-            config: noConfig ? nil : ConfigFile.load(environment: environment)
+            config: noConfig ? nil : ConfigFile.load(environment: environment),
+            passphraseFD: passphraseFD
         )
     }
 }

@@ -56,6 +56,11 @@ package struct RequestOptions: ParsableArguments {
     @Option(name: .customLong("max-time"), help: "Seconds allowed for the whole request (default: none).")
     package var maxTime: Double?
 
+    @Option(name: .customLong("passphrase-fd"), help: ArgumentHelp(
+        "Unlock the key vault with the first line read from this descriptor (3 or more), e.g. 3<file.",
+        valueName: "n"))
+    package var passphraseFD: Int32?
+
     @Argument(help: "The prompt. With stdin too, the message is the prompt, a blank line, then stdin; '-' reads stdin.")
     package var prompt: [String] = []
 
@@ -69,6 +74,9 @@ package struct RequestOptions: ParsableArguments {
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be more than 0") }
         if let maxTime, maxTime <= 0 { throw ValidationError("--max-time must be more than 0") }
         if let maxTokens, maxTokens <= 0 { throw ValidationError("--max-tokens must be more than 0") }
+        if let passphraseFD, passphraseFD < 3 {
+            throw ValidationError("--passphrase-fd must be 3 or more: the passphrase is never read from stdin")
+        }
     }
 
     /// The settings these options, the environment and the config file give.
@@ -85,7 +93,8 @@ package struct RequestOptions: ParsableArguments {
             baseURL: baseURL,
             limits: TransferLimits(connectTimeout: connectTimeout, idleTimeout: idleTimeout, maxTime: maxTime),
             retries: retries,
-            config: noConfig ? nil : ConfigFile.load(environment: environment)
+            config: noConfig ? nil : ConfigFile.load(environment: environment),
+            passphraseFD: passphraseFD
         )
     }
 

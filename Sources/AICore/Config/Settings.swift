@@ -14,6 +14,8 @@ package struct Settings: Sendable {
     package var userAgent: String
     /// The config file, if one was read.
     package var config: ConfigFile?
+    /// `--passphrase-fd`: where the key vault's passphrase is read from, if anywhere.
+    package var passphraseFD: Int32?
 
     /// Settings from the flags' values, the environment and the config file (flags win, then environment, then
     /// config, then defaults).
@@ -28,7 +30,8 @@ package struct Settings: Sendable {
         baseURL: String? = nil,
         limits: TransferLimits = .default,
         retries: Int = 2,
-        config: ConfigFile? = nil
+        config: ConfigFile? = nil,
+        passphraseFD: Int32? = nil
     ) {
         self.environment = environment
         self.config = config
@@ -44,6 +47,7 @@ package struct Settings: Sendable {
         self.limits = limits
         self.retries = retries
         self.userAgent = "ai/\(Version.string)"
+        self.passphraseFD = passphraseFD
     }
 
     /// The libcurl configuration these settings imply (CA bundle from the usual variables).

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The kinds of provider the suite speaks.
 package enum ProviderKind: String, Sendable, CaseIterable {
     case ollama, openai, anthropic, echo
@@ -47,7 +49,7 @@ package struct ProviderRegistry: Sendable {
     /// A registry for the given settings.
     package init(settings: Settings) {
         self.settings = settings
-        self.keys = KeyResolver(environment: settings.environment)
+        self.keys = KeyResolver(environment: settings.environment, passphraseDescriptor: settings.passphraseFD)
     }
 
     /// Every provider: the built-in ones, then those the config file adds, in file order.
@@ -105,13 +107,16 @@ package struct ProviderRegistry: Sendable {
 
     /// The provider named `name`, ready to send requests.
     /// - Throws: `AIError` (`config`) for an unknown name; (`no_key`) when a key is required and missing;
-    ///   (`config`) when a key would cross plain HTTP to a non-loopback host.
+    ///   (`config`) when a key would cross plain HTTP to a non-loopback host; (`vault_locked`, `auth`, `input`)
+    ///   from the key vault (`KeyResolver`).
     package func provider(named name: String) throws -> any Provider {
         let spec = try spec(named: name)
         if spec.kind == .echo { return EchoProvider() }
-        let key = spec.keyVariable.flatMap { keys.key(named: $0)?.key }
+        let key = try key(for: spec)
         if key == nil, spec.keyRequired {
-            throw AIError(.noKey, "no key for \(name)", hints: ["set \(spec.keyVariable ?? "its key variable")"])
+            var hint = "set \(spec.keyVariable ?? "its key variable")"
+            if let entry = spec.keyEntry { hint += ", or store the key with 'ai-keys set \(entry)'" }
+            throw AIError(.noKey, "no key for \(name)", hints: [hint])
         }
         if !spec.allowInsecureHTTP {
             try Self.checkTransportSecurity(url: spec.baseURL, provider: name, sendsKey: key != nil)
@@ -131,10 +136,33 @@ package struct ProviderRegistry: Sendable {
         }
     }
 
-    /// Where the key of `spec` would come from (`env`, `agent`, `vault`, `none`); never the key.
+    /// Where the key of `spec` would come from (`env`, `agent`, `vault`, `none`), without prompting or unlocking
+    /// (`vault`: a vault exists and may hold it); never the key.
     package func keySource(of spec: ProviderSpec) -> KeySource {
-        spec.keyVariable.flatMap { keys.key(named: $0)?.source } ?? .none
+        guard let entry = spec.keyEntry else {
+            return spec.keyVariable.flatMap { keys.key(named: $0)?.source } ?? .none
+        }
+        return keys.probe(environmentVariable: spec.keyVariable, entry: entry)
     }
+
+    /// The key of `spec`: its environment variable, then (when it has a vault entry) the agent and the vault. A
+    /// vault that is locked with no way to unlock it here fails only a provider that requires a key; the others
+    /// go without one, with a warning.
+    /// - Throws: `AIError` from `KeyResolver`.
+    private func key(for spec: ProviderSpec) throws -> String? {
+        guard let entry = spec.keyEntry else { return spec.keyVariable.flatMap { keys.key(named: $0)?.key } }
+        do {
+            return try keys.key(environmentVariable: spec.keyVariable, entry: entry)?.key
+        } catch let error as AIError where error.code == .vaultLocked && !spec.keyRequired {
+            if Self.warnedWithoutKey.withLock({ $0.insert(spec.name).inserted }) {
+                Diagnostics.warning("\(error.message); sending requests to \(spec.name) without a key")
+            }
+            return nil
+        }
+    }
+
+    /// The providers already warned about going without a key.
+    private static let warnedWithoutKey = Mutex<Set<String>>([])
 
     private var knownNames: String {
         (Self.builtInNames + (settings.config?.providers.map(\.name) ?? [])).joined(separator: ", ")

@@ -360,7 +360,7 @@ import Testing
         } catch let error as AIError {
             #expect(error.code == .noKey)
             #expect(error.message == "no key for anthropic")
-            #expect(error.hints == ["set ANTHROPIC_API_KEY"])
+            #expect(error.hints == ["set ANTHROPIC_API_KEY, or store the key with 'ai-keys set anthropic'"])
         } catch {}
     }
 
