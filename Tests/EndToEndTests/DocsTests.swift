@@ -9,7 +9,7 @@ import Testing
 /// EXAMPLES that run (see `ManExample` for their markers), and `mandoc -T lint` when mandoc is installed.
 @Suite struct DocsTests {
     /// The tools whose man page and completions are checked. Add a tool here when it gets them.
-    static let tools = ["ai-complete", "ai-stream"]
+    static let tools = ["ai-complete", "ai-stream", "ai-models"]
 
     /// The shells swift-argument-parser generates completions for, and the file each script is committed as.
     static let shells = ["bash", "zsh", "fish"]
@@ -38,9 +38,21 @@ import Testing
     func manPage_documentsEveryLongOptionOfHelp(tool: String) throws {
         let help = try runTool(tool, arguments: ["--help"], environment: toolEnvironment())
         #expect(help.status == 0, "\(help.stderrText)")
-        let shown = Set(help.stdoutText.matches(of: #/--[a-z][a-z0-9-]*/#).map { String($0.output) })
+        var shown = Set(help.stdoutText.matches(of: #/--[a-z][a-z0-9-]*/#).map { String($0.output) })
+        // A tool with subcommands: the options of every subcommand's --help, each subcommand in the SYNOPSIS.
+        let subcommands = Docs.subcommands(help: help.stdoutText)
+        for subcommand in subcommands {
+            let subhelp = try runTool(tool, arguments: [subcommand, "--help"], environment: toolEnvironment())
+            #expect(subhelp.status == 0, "\(tool) \(subcommand) --help: \(subhelp.stderrText)")
+            shown.formUnion(subhelp.stdoutText.matches(of: #/--[a-z][a-z0-9-]*/#).map { String($0.output) })
+        }
         #expect(shown.contains("--help") && shown.count > 5, "no options found in \(tool) --help")
         let page = try #require(Docs.read("man/\(tool).1"), "man/\(tool).1 is missing")
+        let synopsis = Docs.section("SYNOPSIS", of: page).split(separator: "\n")
+        for subcommand in subcommands
+        where !synopsis.contains(where: { $0 == ".Cm \(subcommand)" || $0.hasPrefix(".Cm \(subcommand) ") }) {
+            Issue.record("the subcommand \(subcommand) of '\(tool) --help' is not in the SYNOPSIS of man/\(tool).1")
+        }
         let documented = Docs.documentedLongOptions(Docs.section("OPTIONS", of: page))
         for option in shown.sorted() where !documented.contains(option) {
             Issue.record("\(option) is in '\(tool) --help' but not in the OPTIONS of man/\(tool).1")
@@ -454,6 +466,16 @@ enum Docs {
             }
         }
         return words
+    }
+
+    /// The subcommands the SUBCOMMANDS list of a `--help` text names (its two-space-indented first words); empty
+    /// for a tool without subcommands.
+    static func subcommands(help: String) -> [String] {
+        let lines = help.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let start = lines.firstIndex(of: "SUBCOMMANDS:") else { return [] }
+        return lines[(start + 1)...].prefix { !$0.isEmpty }.compactMap { line in
+            line.firstMatch(of: #/^  ([a-z][a-z0-9-]*)( |$)/#).map { String($0.output.1) }
+        }
     }
 
     /// The first word of every `.It` line of a section (the statuses of an EXIT STATUS list).

@@ -57,15 +57,19 @@ package final class Runner {
         let policy = RetryPolicy(maxRetries: settings.retries,
                                  rateLimitRetries: gate == nil || settings.retries == 0 ? nil : 10)
         let started = Monotonic.now()
+        // --max-time bounds the whole request, retries and their waits included.
+        let deadline = settings.limits.maxTime.map { started + $0 }
         var startedReported = false
         var deltaWritten = false
         var retries = 0
         while true {
             var result = Accumulator(keepText: keepText)
             var firstByte: Double?
+            var limits = settings.limits
+            if let deadline { limits.maxTime = max(0.001, deadline - Monotonic.now()) }
             let context = AttemptContext(
                 transport: { [self] in try sharedTransport() },
-                limits: settings.limits,
+                limits: limits,
                 responseStarted: {
                     firstByte = firstByte ?? Monotonic.now()
                     if !startedReported {
@@ -90,8 +94,13 @@ package final class Runner {
                     totalMilliseconds: Int((now - started) * 1000)
                 )
                 return result.completion(provider: provider.name, model: resolved.model, timing: timing)
-            } catch let error as AIError {
+            } catch var error as AIError {
+                if let deadline, let maxTime = settings.limits.maxTime, error.code == .timeout,
+                    Monotonic.now() >= deadline - 0.05 {
+                    error = AIError(TransportError.deadline(seconds: maxTime), provider: provider.name)
+                }
                 guard !deltaWritten, let wait = policy.delay(after: error, retries: retries) else { throw error }
+                if let deadline, Monotonic.now() + wait >= deadline { throw error }
                 retries += 1
                 if error.code == .rateLimited { gate?.pause(for: wait) }
                 Diagnostics.warning("\(error.message); retrying in \(Self.format(wait)) (retry \(retries))")

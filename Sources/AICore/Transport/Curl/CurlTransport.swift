@@ -39,7 +39,7 @@ package final class CurlTransport: Transport {
     /// Sends `request` and streams the response to `handler` on this thread.
     /// - Throws: `TransportError`, or the error `handler` threw.
     package func perform(_ request: HTTPRequest, limits: TransferLimits, handler: any HTTPResponseHandler) throws {
-        let exchange = CurlExchange(handler: handler)
+        let exchange = CurlExchange(handler: handler, idleTimeout: limits.idleTimeout, easy: easy)
         easy.reset()
         let headerList = try configure(request, limits: limits)
         defer { curl_slist_free_all(headerList) }
@@ -104,7 +104,8 @@ package final class CurlTransport: Transport {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return .hostNotFound(host: host)
         case CURLE_OPERATION_TIMEDOUT:
-            if easy.connectTime() == 0 { return .connectTimeout(seconds: limits.connectTimeout) }
+            // A reused connection reports a connect time of 0: look at the later timers too.
+            if !easy.isConnected, !exchange.headDelivered { return .connectTimeout(seconds: limits.connectTimeout) }
             if let maxTime = limits.maxTime, elapsed >= maxTime - 0.05 { return .deadline(seconds: maxTime) }
             return .idleTimeout(seconds: limits.idleTimeout)
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
@@ -116,7 +117,7 @@ package final class CurlTransport: Transport {
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
             return .invalidRequest(detail)
         case CURLE_ABORTED_BY_CALLBACK:
-            return .cancelled
+            return exchange.idleExpired ? .idleTimeout(seconds: limits.idleTimeout) : .cancelled
         default:
             return .other(detail)
         }
@@ -140,13 +141,43 @@ private enum CurlGlobal {
 /// Per-exchange state the C callbacks reach through their user-data pointer.
 private final class CurlExchange {
     let handler: any HTTPResponseHandler
+    let idleTimeout: Double
+    unowned let easy: CurlEasy
     var failure: (any Error)?
     var status = 0
     var headers: [(name: String, value: String)] = []
     var headDelivered = false
+    /// When a byte was last received or sent, once connected (nil before): the idle clock.
+    var lastActivity: Double?
+    var uploaded: curl_off_t = 0
+    /// The exchange was aborted because nothing moved for `idleTimeout` seconds.
+    var idleExpired = false
 
-    init(handler: any HTTPResponseHandler) {
+    init(handler: any HTTPResponseHandler, idleTimeout: Double, easy: CurlEasy) {
         self.handler = handler
+        self.idleTimeout = idleTimeout
+        self.easy = easy
+    }
+
+    /// libcurl's progress tick (at least about once a second): cancellation and the idle timeout.
+    ///
+    /// CURLOPT_LOW_SPEED_TIME alone is not an idle timeout: libcurl averages the speed over the last five
+    /// seconds, uploads included, so it fires some six seconds late.
+    func progress(uploaded total: curl_off_t) -> Int32 {
+        if Cancellation.isRequested { return 1 }
+        let now = Monotonic.now()
+        guard let last = lastActivity else {
+            if easy.isConnected { lastActivity = now }
+            return 0
+        }
+        if total != uploaded {
+            uploaded = total
+            lastActivity = now
+            return 0
+        }
+        guard now - last >= idleTimeout else { return 0 }
+        idleExpired = true
+        return 1
     }
 
     /// Handles one header line (status line, header, or the blank line that ends a block).
@@ -154,6 +185,7 @@ private final class CurlExchange {
         var end = line.count
         while end > 0, line[end - 1] == 0x0A || line[end - 1] == 0x0D { end -= 1 }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: line[0..<end]), as: UTF8.self)
+        lastActivity = Monotonic.now()
         if text.isEmpty {
             guard status >= 200, !headDelivered else { return true }
             return deliverHead()
@@ -184,6 +216,7 @@ private final class CurlExchange {
     }
 
     func body(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        lastActivity = Monotonic.now()
         if !headDelivered, !deliverHead() { return false }
         do {
             try handler.receive(body: bytes)
@@ -221,8 +254,9 @@ private let headerCallback: ccurl_data_callback = { pointer, size, count, contex
     return exchange.header(UnsafeRawBufferPointer(start: pointer, count: length)) ? length : 0
 }
 
-private let progressCallback: ccurl_xferinfo_callback = { _, _, _, _, _ in
-    Cancellation.isRequested ? 1 : 0
+private let progressCallback: ccurl_xferinfo_callback = { context, _, _, _, uploaded in
+    guard let context else { return Cancellation.isRequested ? 1 : 0 }
+    return Unmanaged<CurlExchange>.fromOpaque(context).takeUnretainedValue().progress(uploaded: uploaded)
 }
 
 /// Owner of one `CURL*` easy handle; each method names the C function it calls.
@@ -260,6 +294,7 @@ private final class CurlEasy {
         _ = ccurl_easy_setopt_header_function(handle, headerCallback)
         _ = ccurl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
         _ = ccurl_easy_setopt_xferinfo_function(handle, progressCallback)
+        _ = ccurl_easy_setopt_pointer(handle, CURLOPT_XFERINFODATA, context)
         _ = ccurl_easy_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
     }
 
@@ -293,6 +328,15 @@ private final class CurlEasy {
         var value: curl_off_t = 0
         _ = ccurl_easy_getinfo_off_t(handle, CURLINFO_CONNECT_TIME_T, &value)
         return Double(value) / 1_000_000
+    }
+
+    /// Whether the transfer got past connecting: a new connection's connect time, or (a reused connection
+    /// reports 0 there) the time until the request started going out.
+    var isConnected: Bool {
+        if connectTime() > 0 { return true }
+        var value: curl_off_t = 0
+        _ = ccurl_easy_getinfo_off_t(handle, CURLINFO_PRETRANSFER_TIME_T, &value)
+        return value > 0
     }
 
     /// libcurl's most specific description of the last failure.
