@@ -10,26 +10,36 @@ package enum Tool {
         do {
             var parsed = try Command.parseAsRoot()
             try parsed.run()
-            exit(0)
+            finish(0)
         } catch let error as AIError {
             Diagnostics.error(error.message, hints: error.hints)
-            exit(error.exitStatus.rawValue)
+            finish(error.exitStatus.rawValue)
         } catch let exit as ExitCode {
-            Glibc.exit(exit.rawValue)
+            finish(exit.rawValue)
         } catch is OutputClosed {
-            exit(0)
+            finish(0)
         } catch {
             let code = Command.exitCode(for: error)
             if code == .success {
                 let text = Command.fullMessage(for: error)
                 try? JSONLWriter.standardOutput.write(bytes: Array((text + "\n").utf8))
-                exit(0)
+                finish(0)
             }
             var message = Command.message(for: error)
             if let first = message.first { message = first.lowercased() + message.dropFirst() }
             let firstLine = message.split(separator: "\n").first.map(String.init) ?? message
             Diagnostics.error(firstLine, hints: ["see '\(name) --help'"])
-            exit(ExitStatus.usage.rawValue)
+            finish(ExitStatus.usage.rawValue)
         }
+    }
+
+    /// Ends the process with `status` without running atexit handlers.
+    ///
+    /// Worker threads (batch jobs, provider probes) may still be unwinding their libcurl handles; `exit`
+    /// would run OpenSSL's cleanup underneath them (a double free seen under load). Every output the tools
+    /// promise is already written with `write(2)` or fsynced, so only stdio buffers need a flush.
+    package static func finish(_ status: Int32) -> Never {
+        fflush(nil)
+        _exit(status)
     }
 }

@@ -349,7 +349,7 @@ import Testing
     // MARK: - Registry
 
     func registry(_ environment: [String: String], baseURL: String? = nil) -> ProviderRegistry {
-        ProviderRegistry(settings: Settings(environment: Environment(environment), provider: "anthropic", model: nil,
+        ProviderRegistry(settings: Settings(environment: isolatedEnvironment(environment), provider: "anthropic", model: nil,
                                             baseURL: baseURL))
     }
 

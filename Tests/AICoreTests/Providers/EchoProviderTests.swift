@@ -14,7 +14,7 @@ import Testing
         request.messages = [Message(role: "user", text: "first"), Message(role: "assistant", text: "ok"),
                             Message(role: "user", text: "say this back")]
         request.provider = "echo"
-        let settings = Settings(environment: Environment([:]), provider: "echo", model: nil)
+        let settings = Settings(environment: isolatedEnvironment(), provider: "echo", model: nil)
         let completion = try Runner(settings: settings).run(request, stream: true)
         #expect(completion.content == "say this back")
         #expect(completion.finishReason == "stop")

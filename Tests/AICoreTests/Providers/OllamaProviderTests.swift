@@ -273,7 +273,7 @@ import Testing
     // MARK: - Registry
 
     func registry(_ environment: [String: String], baseURL: String? = nil) -> ProviderRegistry {
-        ProviderRegistry(settings: Settings(environment: Environment(environment), provider: nil, model: nil,
+        ProviderRegistry(settings: Settings(environment: isolatedEnvironment(environment), provider: nil, model: nil,
                                             baseURL: baseURL))
     }
 

@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func registry_officialOpenAIWithoutAKeyIsNoKey() {
-        let settings = Settings(environment: Environment([:]), provider: "openai", model: nil)
+        let settings = Settings(environment: isolatedEnvironment(), provider: "openai", model: nil)
         #expect(throws: AIError.self) { try ProviderRegistry(settings: settings).provider(named: "openai") }
         do {
             _ = try ProviderRegistry(settings: settings).provider(named: "openai")
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func registry_unknownProviderIsAConfigError() {
-        let settings = Settings(environment: Environment([:]), provider: nil, model: nil)
+        let settings = Settings(environment: isolatedEnvironment(), provider: nil, model: nil)
         do {
             _ = try ProviderRegistry(settings: settings).provider(named: "nope")
             Issue.record("accepted an unknown provider")

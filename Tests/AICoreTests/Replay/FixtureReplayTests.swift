@@ -51,7 +51,9 @@ func fixtureRequest(_ fixture: Fixture) -> CompletionRequest {
 func fixtureSettings(_ server: FakeServer, provider: String = "openai", retries: Int = 0) -> Settings {
     let name = provider.hasPrefix("openai") ? "openai" : provider
     return Settings(
-        environment: Environment(["OPENAI_API_KEY": "sk-fixture-openai", "ANTHROPIC_API_KEY": "sk-ant-fixture"]),
+        environment: isolatedEnvironment([
+            "OPENAI_API_KEY": "sk-fixture-openai", "ANTHROPIC_API_KEY": "sk-ant-fixture",
+        ]),
         provider: name,
         model: name == "openai" ? "gpt-4o-mini" : nil,
         baseURL: name == "openai" ? server.baseURL + "/v1" : server.baseURL,
