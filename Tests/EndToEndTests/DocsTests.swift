@@ -9,7 +9,7 @@ import Testing
 /// EXAMPLES that run (see `ManExample` for their markers), and `mandoc -T lint` when mandoc is installed.
 @Suite struct DocsTests {
     /// The tools whose man page and completions are checked. Add a tool here when it gets them.
-    static let tools = ["ai-complete", "ai-stream", "ai-models"]
+    static let tools = ["ai-complete", "ai-stream", "ai-models", "ai-keys"]
 
     /// The shells swift-argument-parser generates completions for, and the file each script is committed as.
     static let shells = ["bash", "zsh", "fish"]
@@ -147,6 +147,10 @@ import Testing
         var environment = toolEnvironment(["PATH": path, "LC_ALL": "C.UTF-8"])
         let directory = try #require(environment["HOME"]) + "/work"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // The runtime directory a login session provides (0700), where `ai-keys agent` puts its socket.
+        try FileManager.default.createDirectory(atPath: try #require(environment["XDG_RUNTIME_DIR"]),
+                                                withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
         var server: FakeServer?
         defer { server?.stop() }
         if !marker.fixtures.isEmpty {
@@ -282,14 +286,14 @@ struct MarkerError: Error, Equatable {
 ///     .\" example: online
 ///
 /// An `offline` display is run with `/bin/sh -e -c` in an empty directory, with `HOME` and the XDG directories in
-/// a temp dir, no keys, and `PATH` starting with the built tools. `fixture=` serves those fixtures of
-/// `Tests/Fixtures/providers` in order (the last repeats; requests are checked, credentials aside) on 127.0.0.1 and
-/// exports the port as `PORT`. `stdout=` says what standard output must be: `jsonl` (the default: at least one
-/// line, each a JSON object), `text` (not empty) or `empty`. `status=` is the expected exit status (0). `needs=`
-/// skips the example, with a warning, when a command is not installed. `file=` names files the example writes that
-/// must be JSON Lines. An `online` display needs a real provider and is skipped. A display without a marker, an
-/// unknown key, or a roff escape other than `\e \- \& \(aq \(dq \(ti \(ha \(rs \(ga` fails
-/// `examples_areAllMarked`.
+/// a temp dir (`XDG_RUNTIME_DIR` made 0700, as a login session has it), no keys, and `PATH` starting with the
+/// built tools. `fixture=` serves those fixtures of `Tests/Fixtures/providers` in order (the last repeats;
+/// requests are checked, credentials aside) on 127.0.0.1 and exports the port as `PORT`. `stdout=` says what
+/// standard output must be: `jsonl` (the default: at least one line, each a JSON object), `text` (not empty) or
+/// `empty`. `status=` is the expected exit status (0). `needs=` skips the example, with a warning, when a command
+/// is not installed. `file=` names files the example writes that must be JSON Lines. An `online` display needs a
+/// real provider (or a terminal to type a passphrase on) and is skipped. A display without a marker, an unknown
+/// key, or a roff escape other than `\e \- \& \(aq \(dq \(ti \(ha \(rs \(ga` fails `examples_areAllMarked`.
 struct ManExample: Sendable, CustomStringConvertible, CustomTestStringConvertible {
     /// The page's file name, such as `ai-complete.1`.
     var page: String

@@ -64,12 +64,12 @@ package struct PassphraseOptions: ParsableArguments {
 package struct KDFOptions: ParsableArguments {
     /// `--kdf-ops N`: Argon2id passes.
     @Option(name: .customLong("kdf-ops"), help: ArgumentHelp(
-        "Argon2id passes, 1 to 16 (default 3).", valueName: "n"))
+        "Argon2id passes, 1 to 16.", valueName: "n"))
     package var operations: UInt32 = KDFParameters.moderate.operations
 
     /// `--kdf-mem MIB`: Argon2id memory.
     @Option(name: .customLong("kdf-mem"), help: ArgumentHelp(
-        "Argon2id memory in MiB, 8 to 4096 (default 256).", valueName: "mib"))
+        "Argon2id memory in MiB, 8 to 4096.", valueName: "mib"))
     package var memoryMiB: UInt32 = KDFParameters.moderate.memoryKiB / 1024
 
     /// Options with their defaults.
@@ -123,6 +123,13 @@ package struct KeysDuration: ExpressibleByArgument, Sendable, Equatable {
     /// The TTL this gives an agent: nil for 0 (no limit).
     package var ttl: Double? { seconds == 0 ? nil : Double(seconds) }
 
-    /// The text `init(argument:)` reads back.
-    package var argument: String { "\(seconds)s" }
+    /// The text `init(argument:)` reads back, in the largest whole unit (`2h`, `10m`, `90s`).
+    package var argument: String {
+        if seconds > 0, seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+        if seconds > 0, seconds % 60 == 0 { return "\(seconds / 60)m" }
+        return "\(seconds)s"
+    }
+
+    /// How `--help` shows a default.
+    package var defaultValueDescription: String { argument }
 }
