@@ -205,5 +205,16 @@ import Testing
                                                                "http_proxy": "http://127.0.0.1:\(proxy)"]))
         #expect(result.status == 78)
         #expect(errorLine(result, tool: "ai-complete")?.contains("plain http") == true)
+
+        // With "allow_insecure_http": true the request is sent: it reaches the (refused) loopback proxy, 69.
+        let allowed = try write("""
+            {"version": 1, "providers": {"lan": {"kind": "openai", "base_url": "http://lan-box.invalid:9/v1", "key": "K",
+                                                 "allow_insecure_http": true}}}
+            """)
+        let sent = try runTool("ai-complete", arguments: ["-p", "lan", "--retries", "0"], stdin: .text("hi"),
+                               environment: toolEnvironment(["AI_CONFIG": allowed, "K": "secret",
+                                                             "http_proxy": "http://127.0.0.1:\(proxy)"]))
+        #expect(sent.status == 69, "\(sent.stderrText)")
+        #expect(try sent.stdoutLines.last?["error"]?["code"] == "unavailable")
     }
 }

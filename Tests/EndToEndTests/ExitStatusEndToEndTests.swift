@@ -13,6 +13,16 @@ import Testing
         #expect(result.stderrText.contains("ai-complete: hint: see 'ai-complete --help'"))
     }
 
+    /// DESIGN §2: a terminal stdin with no prompt is a usage error, never a hang (a pty from util-linux `script`).
+    @Test func terminalStdinWithNoPrompt_is64NotAHang() throws {
+        let script = try #require(ToolProcess.findOnPath("script"), "util-linux script is not installed")
+        let tool = ToolProcess.executablePath("ai-complete")
+        let result = try runTool(script, arguments: ["-qec", "\(tool) -p echo", "/dev/null"], stdin: .devNull,
+                                 environment: toolEnvironment(), timeout: 10)
+        #expect(result.status == 64, "\(result.stdoutText)")
+        #expect(result.stdoutText.contains("ai-complete: error: no prompt"))
+    }
+
     @Test func noPromptWithStdinClosed_is64() throws {
         let result = try runTool("ai-stream", arguments: ["-n", "-p", "echo"], environment: toolEnvironment())
         #expect(result.status == 64)
