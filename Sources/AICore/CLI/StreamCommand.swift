@@ -57,7 +57,6 @@ private final class StreamPrinter: RunObserver {
     let raw: Bool
     let id: JSON
     let metadata: JSON?
-    var line: [UInt8] = []
     var pending: [UInt8] = []
     var endsWithNewline = true
 
@@ -79,8 +78,7 @@ private final class StreamPrinter: RunObserver {
             endsWithNewline = text.hasSuffix("\n")
             return
         }
-        Record.delta(text, into: &line)
-        pending.append(contentsOf: line)
+        Record.appendDelta(text, to: &pending)
     }
 
     func flush() throws {

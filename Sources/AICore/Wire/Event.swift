@@ -144,9 +144,8 @@ package enum Record {
         return .object(object)
     }
 
-    /// A `delta` event line, newline included, built without an intermediate value (the hot path).
-    package static func delta(_ text: String, into line: inout [UInt8]) {
-        line.removeAll(keepingCapacity: true)
+    /// Appends a `delta` event line, newline included, to `line`, without an intermediate value (the hot path).
+    package static func appendDelta(_ text: String, to line: inout [UInt8]) {
         line.append(contentsOf: #"{"type":"delta","text":"#.utf8)
         JSON.writeString(text, to: &line)
         line.append(contentsOf: "}\n".utf8)
