@@ -1,6 +1,6 @@
 # ai: build, test, install.
 #
-#   make                      release build (swift build -c release)
+#   make                      release build (swift build -c release --static-swift-stdlib)
 #   make test                 the README's test command: script/bootstrap && swift test
 #   make install              binaries, man pages and completions under $(DESTDIR)$(PREFIX)
 #   make uninstall            removes what install put there
@@ -8,13 +8,15 @@
 #   make lint-man             mandoc -T lint -W warning man/* must print nothing
 #
 # PREFIX defaults to /usr/local; DESTDIR (for packaging) to nothing. CONFIG=debug builds and installs the
-# debug binaries instead. The tools installed are every executable product Package.swift declares, so a new
+# debug binaries instead. A release build carries the Swift runtime inside each tool (--static-swift-stdlib):
+# nothing to find and relocate at start-up but libc, libcurl and libsodium, and no Swift runtime to install. The tools installed are every executable product Package.swift declares, so a new
 # `.executable(name: "ai-…")` product is picked up without editing this file.
 
 PREFIX ?= /usr/local
 DESTDIR ?=
 CONFIG ?= release
 SWIFT ?= swift
+BUILDFLAGS ?= $(if $(filter release,$(CONFIG)),--static-swift-stdlib,)
 MANDOC ?= mandoc
 INSTALL ?= install
 
@@ -38,14 +40,14 @@ FISHCOMP := $(wildcard completions/*.fish)
 all: build
 
 build:
-	$(SWIFT) build -c $(CONFIG)
+	$(SWIFT) build -c $(CONFIG) $(BUILDFLAGS)
 
 test:
 	script/bootstrap && $(SWIFT) test
 
 install: build
 	@[ -n "$(TOOLS)" ] || { echo "make: no .executable(name: …) product found in Package.swift" >&2; exit 1; }
-	@set -e; bin=$$($(SWIFT) build -c $(CONFIG) --show-bin-path); \
+	@set -e; bin=$$($(SWIFT) build -c $(CONFIG) $(BUILDFLAGS) --show-bin-path); \
 	$(INSTALL) -d "$(DESTDIR)$(BINDIR)"; \
 	for tool in $(TOOLS); do \
 		echo "install $$tool -> $(DESTDIR)$(BINDIR)/$$tool"; \
@@ -72,7 +74,7 @@ uninstall:
 
 # The scripts swift-argument-parser generates; DocsTests fails when a committed one differs from the tool's.
 completions: build
-	@set -e; bin=$$($(SWIFT) build -c $(CONFIG) --show-bin-path); mkdir -p completions; \
+	@set -e; bin=$$($(SWIFT) build -c $(CONFIG) $(BUILDFLAGS) --show-bin-path); mkdir -p completions; \
 	for tool in $(TOOLS); do \
 		"$$bin/$$tool" --generate-completion-script bash > "completions/$$tool.bash"; \
 		"$$bin/$$tool" --generate-completion-script zsh > "completions/_$$tool"; \

@@ -1,6 +1,11 @@
 import ArgumentParser
 
-extension InputFormat: ExpressibleByArgument {}
+// Spelled out rather than left to the defaults, which find them by reflection at every start.
+extension InputFormat: ExpressibleByArgument {
+    package var defaultValueDescription: String { rawValue }
+    package static var allValueStrings: [String] { allCases.map(\.rawValue) }
+    package static var allValueDescriptions: [String: String] { [:] }
+}
 
 /// The options `ai-complete` and `ai-stream` share: what to ask, whom, and how to read stdin.
 package struct RequestOptions: ParsableArguments {

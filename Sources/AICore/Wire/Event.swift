@@ -146,9 +146,11 @@ package enum Record {
 
     /// Appends a `delta` event line, newline included, to `line`, without an intermediate value (the hot path).
     package static func appendDelta(_ text: String, to line: inout [UInt8]) {
-        line.append(contentsOf: #"{"type":"delta","text":"#.utf8)
+        let head: StaticString = #"{"type":"delta","text":"#
+        line.append(contentsOf: UnsafeBufferPointer(start: head.utf8Start, count: head.utf8CodeUnitCount))
         JSON.writeString(text, to: &line)
-        line.append(contentsOf: "}\n".utf8)
+        line.append(UInt8(ascii: "}"))
+        line.append(0x0A)
     }
 
     /// The `done` event.

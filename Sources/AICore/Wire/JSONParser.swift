@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why a byte sequence is not one JSON value.
 package struct JSONParseError: Error, Equatable, Sendable {
     /// What was wrong, in lowercase words (`unexpected end of input`).
@@ -40,8 +48,9 @@ extension JSON {
 /// A recursive-descent JSON parser over a byte buffer (RFC 8259, strict), usable as a cursor.
 ///
 /// `JSON.parse` builds a whole value with it. Stream decoders use it as a cursor instead: they walk an
-/// object's members with `members`, read the few values they need (`string`, `value`) and `skip` the
-/// rest without allocating, one pass over the bytes. The buffer must outlive the cursor.
+/// object with `beginObject`, `memberKey` and `nextMember`, read the few values they need (`stringOrNull`,
+/// `valueOrNull`) and `skip` the rest without allocating, one pass over the bytes and no closures. The
+/// buffer must outlive the cursor.
 package struct JSONParser {
     let base: UnsafePointer<UInt8>?
     /// The offset of the next byte to read.
@@ -65,7 +74,13 @@ package struct JSONParser {
     }
 
     /// Steps over JSON white space.
+    @inline(__always)
     package mutating func skipWhitespace() {
+        if index < end && byte(at: index) > 0x20 { return }
+        skipWhitespaceRun()
+    }
+
+    private mutating func skipWhitespaceRun() {
         while index < end {
             switch byte(at: index) {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -313,6 +328,7 @@ package struct JSONParser {
 
 extension JSONParser {
     /// Whether the value at the cursor is `null` (consumed if so).
+    @inline(__always)
     package mutating func takeNull() throws(JSONParseError) -> Bool {
         skipWhitespace()
         guard index < end, byte(at: index) == UInt8(ascii: "n") else { return false }
@@ -334,32 +350,72 @@ extension JSONParser {
         return try parseValue(depth: 0)
     }
 
-    /// Steps over the value at the cursor without building it (strings are still checked for valid escapes).
+    /// Steps over the value at the cursor without building it: the grammar is checked (escapes, numbers,
+    /// literals, nesting), the UTF-8 inside skipped strings is not (none of it is ever output).
     package mutating func skip(depth: Int = 0) throws(JSONParseError) {
         skipWhitespace()
         guard index < end else { throw error("unexpected end of input") }
         switch byte(at: index) {
-        case UInt8(ascii: "{"):
-            try members(depth: depth + 1) { _, cursor throws(JSONParseError) in try cursor.skip(depth: depth + 1) }
-        case UInt8(ascii: "["):
-            try elements(depth: depth + 1) { _, cursor throws(JSONParseError) in try cursor.skip(depth: depth + 1) }
         case UInt8(ascii: "\""):
-            index += 1
-            while true {
-                index = ByteScan.plainRun(base.unsafelyUnwrapped, from: index, to: end)
-                guard index < end else { throw error("unterminated string") }
-                let value = byte(at: index)
-                if value == UInt8(ascii: "\"") {
-                    index += 1
-                    return
-                }
-                if value < 0x20 { throw error("control character in string") }
-                index += 2
-            }
+            try skipString()
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             try skipNumber()
+        case UInt8(ascii: "{"):
+            guard try beginObject(depth: depth + 1) else { return }
+            repeat {
+                _ = try memberKey()
+                try skip(depth: depth + 1)
+            } while try nextMember()
+        case UInt8(ascii: "["):
+            guard try beginArray(depth: depth + 1) else { return }
+            repeat {
+                try skip(depth: depth + 1)
+            } while try nextElement()
         default:
             _ = try parseValue(depth: depth)
+        }
+    }
+
+    /// Steps over the value at the cursor like `skip`, and says where it lay, to be decoded later only if needed.
+    @inline(__always)
+    package mutating func skipSpan(depth: Int = 0) throws(JSONParseError) -> JSONSpan {
+        skipWhitespace()
+        let start = index
+        try skip(depth: depth)
+        return JSONSpan(start: start, end: index)
+    }
+
+    /// Steps over the string at a `"`, checking that it ends, its escapes and that it has no raw control
+    /// characters.
+    @inline(__always)
+    private mutating func skipString() throws(JSONParseError) {
+        index += 1
+        while true {
+            index = ByteScan.plainRun(base.unsafelyUnwrapped, from: index, to: end)
+            guard index < end else { throw error("unterminated string") }
+            let value = byte(at: index)
+            if value == UInt8(ascii: "\"") {
+                index += 1
+                return
+            }
+            if value < 0x20 { throw error("control character in string") }
+            try skipEscape()
+        }
+    }
+
+    /// Steps over the escape at a backslash.
+    private mutating func skipEscape() throws(JSONParseError) {
+        index += 1
+        guard index < end else { throw error("unterminated string") }
+        switch byte(at: index) {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+            UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            index += 1
+        case UInt8(ascii: "u"):
+            index += 1
+            _ = try parseHex4()
+        default:
+            throw error("invalid escape")
         }
     }
 
@@ -385,80 +441,111 @@ extension JSONParser {
         }
     }
 
-    /// Walks the object at the cursor: `body` gets each member's key (raw bytes, valid only during the call)
-    /// with the cursor at its value, and must consume that value (read or `skip` it).
-    package mutating func members(
-        depth: Int = 1,
-        _ body: (_ key: JSONKey, _ cursor: inout JSONParser) throws(JSONParseError) -> Void
-    ) throws(JSONParseError) {
-        guard depth <= JSON.maximumDepth else { throw error("nesting too deep") }
+    // MARK: - Walking objects and arrays
+    //
+    //     if try cursor.beginObject() {
+    //         repeat {
+    //             let key = try cursor.memberKey()
+    //             … read or skip the value …
+    //         } while try cursor.nextMember()
+    //     }
+
+    /// Enters the object at the cursor: true if it has members (then read each with `memberKey` and its
+    /// value, and move on with `nextMember`), false if it was `{}` (consumed).
+    /// - Throws: `JSONParseError` if the value there is not an object, or nests deeper than allowed.
+    package mutating func beginObject(depth: Int = 1) throws(JSONParseError) -> Bool {
+        try begin(UInt8(ascii: "{"), UInt8(ascii: "}"), depth: depth, what: "expected an object")
+    }
+
+    /// The next member's name, with the cursor moved to its value (which the caller must read or skip).
+    package mutating func memberKey() throws(JSONParseError) -> JSONKey {
         skipWhitespace()
-        guard index < end, byte(at: index) == UInt8(ascii: "{") else { throw error("expected an object") }
+        guard index < end, byte(at: index) == UInt8(ascii: "\"") else { throw error("expected a member name") }
+        let key = try stringToken()
+        skipWhitespace()
+        guard index < end, byte(at: index) == UInt8(ascii: ":") else { throw error("expected ':'") }
         index += 1
         skipWhitespace()
-        if index < end, byte(at: index) == UInt8(ascii: "}") {
-            index += 1
-            return
+        return key
+    }
+
+    /// The string at the cursor as bytes to compare, without making a `String` of it.
+    /// - Throws: `JSONParseError` when the value there is not a string.
+    package mutating func stringToken() throws(JSONParseError) -> JSONKey {
+        skipWhitespace()
+        guard index < end, byte(at: index) == UInt8(ascii: "\"") else { throw error("expected a string") }
+        let quote = index
+        let close = ByteScan.plainRun(base.unsafelyUnwrapped, from: quote + 1, to: end)
+        guard close < end else { throw error("unterminated string") }
+        if byte(at: close) == UInt8(ascii: "\"") {
+            index = close + 1
+            return JSONKey(UnsafeBufferPointer(start: base.unsafelyUnwrapped + quote + 1, count: close - quote - 1),
+                           escaped: false)
         }
-        while true {
-            skipWhitespace()
-            guard index < end, byte(at: index) == UInt8(ascii: "\"") else { throw error("expected a member name") }
-            let start = index + 1
-            let cursor = ByteScan.plainRun(base.unsafelyUnwrapped, from: start, to: end)
-            let key: JSONKey
-            if cursor < end, byte(at: cursor) != UInt8(ascii: "\"") {
-                key = JSONKey(decoded: try parseString())
-            } else {
-                guard cursor < end else { throw error("unterminated string") }
-                key = JSONKey(raw: UnsafeBufferPointer(start: base.unsafelyUnwrapped + start, count: cursor - start))
-                index = cursor + 1
-            }
-            skipWhitespace()
-            guard index < end, byte(at: index) == UInt8(ascii: ":") else { throw error("expected ':'") }
-            index += 1
-            skipWhitespace()
-            try body(key, &self)
-            skipWhitespace()
-            guard index < end else { throw error("unexpected end of input") }
-            switch byte(at: index) {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"):
-                index += 1
-                return
-            default: throw error("expected ',' or '}'")
-            }
+        try skipString()
+        return JSONKey(UnsafeBufferPointer(start: base.unsafelyUnwrapped + quote, count: index - quote), escaped: true)
+    }
+
+    /// The boolean at the cursor, or nil for `null`.
+    /// - Throws: `JSONParseError` when it is neither.
+    package mutating func boolOrNull() throws(JSONParseError) -> Bool? {
+        skipWhitespace()
+        guard index < end else { throw error("unexpected end of input") }
+        switch byte(at: index) {
+        case UInt8(ascii: "t"): try expectLiteral("true"); return true
+        case UInt8(ascii: "f"): try expectLiteral("false"); return false
+        case UInt8(ascii: "n"): try expectLiteral("null"); return nil
+        default: throw error("expected a boolean")
         }
     }
 
-    /// Walks the array at the cursor: `body` gets each element's position with the cursor at it, and must
-    /// consume it.
-    package mutating func elements(
-        depth: Int = 1,
-        _ body: (_ position: Int, _ cursor: inout JSONParser) throws(JSONParseError) -> Void
-    ) throws(JSONParseError) {
+    /// After a member's value: true if another member follows (`,` consumed), false at the object's end
+    /// (`}` consumed).
+    package mutating func nextMember() throws(JSONParseError) -> Bool {
+        try next(UInt8(ascii: "}"), what: "expected ',' or '}'")
+    }
+
+    /// Enters the array at the cursor: true if it has elements (the cursor is at the first; move on with
+    /// `nextElement` after each), false if it was `[]` (consumed).
+    /// - Throws: `JSONParseError` if the value there is not an array, or nests deeper than allowed.
+    package mutating func beginArray(depth: Int = 1) throws(JSONParseError) -> Bool {
+        try begin(UInt8(ascii: "["), UInt8(ascii: "]"), depth: depth, what: "expected an array")
+    }
+
+    /// After an element: true if another follows (`,` consumed), false at the array's end (`]` consumed).
+    package mutating func nextElement() throws(JSONParseError) -> Bool {
+        try next(UInt8(ascii: "]"), what: "expected ',' or ']'")
+    }
+
+    @inline(__always)
+    private mutating func begin(_ open: UInt8, _ close: UInt8, depth: Int, what: String) throws(JSONParseError) -> Bool {
         guard depth <= JSON.maximumDepth else { throw error("nesting too deep") }
         skipWhitespace()
-        guard index < end, byte(at: index) == UInt8(ascii: "[") else { throw error("expected an array") }
+        guard index < end, byte(at: index) == open else { throw error(what) }
         index += 1
         skipWhitespace()
-        if index < end, byte(at: index) == UInt8(ascii: "]") {
+        guard index < end else { throw error("unexpected end of input") }
+        if byte(at: index) == close {
             index += 1
-            return
+            return false
         }
-        var position = 0
-        while true {
+        return true
+    }
+
+    @inline(__always)
+    private mutating func next(_ close: UInt8, what: String) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        guard index < end else { throw error("unexpected end of input") }
+        switch byte(at: index) {
+        case UInt8(ascii: ","):
+            index += 1
             skipWhitespace()
-            try body(position, &self)
-            position += 1
-            skipWhitespace()
-            guard index < end else { throw error("unexpected end of input") }
-            switch byte(at: index) {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"):
-                index += 1
-                return
-            default: throw error("expected ',' or ']'")
-            }
+            return true
+        case close:
+            index += 1
+            return false
+        default:
+            throw error(what)
         }
     }
 
@@ -469,30 +556,56 @@ extension JSONParser {
     }
 }
 
-/// An object member's name as the cursor found it: raw bytes when it had no escapes, else decoded.
+/// Where a value lies in a buffer a cursor walked (`skipSpan`); `absent` stands for a member that was not there.
+package struct JSONSpan {
+    let start: Int
+    let end: Int
+
+    /// No value.
+    package static let absent = JSONSpan(start: 0, end: 0)
+
+    /// Whether there was a value.
+    package var isPresent: Bool { end > start }
+
+    /// The string there, or nil when absent or `null`.
+    /// - Throws: `JSONParseError` when the value is something else, or not valid UTF-8.
+    package func stringOrNull(in bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> String? {
+        guard isPresent else { return nil }
+        var cursor = JSONParser(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+        return try cursor.stringOrNull()
+    }
+
+    /// The value there as a tree, or nil when absent or `null`.
+    /// - Throws: `JSONParseError` (only for invalid UTF-8: the cursor checked the grammar).
+    package func valueOrNull(in bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSON? {
+        guard isPresent else { return nil }
+        var cursor = JSONParser(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+        return try cursor.valueOrNull()
+    }
+}
+
+/// An object member's name (or a string value) as the cursor found it, valid as long as the cursor's buffer.
 package struct JSONKey {
-    private let raw: UnsafeBufferPointer<UInt8>?
-    private let decoded: String?
+    /// The name's bytes between its quotes, or the whole literal (quotes included) when it has escapes.
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private let escaped: Bool
 
-    init(raw: UnsafeBufferPointer<UInt8>) {
-        self.raw = raw
-        self.decoded = nil
+    init(_ bytes: UnsafeBufferPointer<UInt8>, escaped: Bool) {
+        self.bytes = bytes
+        self.escaped = escaped
     }
 
-    init(decoded: String) {
-        self.raw = nil
-        self.decoded = decoded
-    }
-
-    /// Whether the name is `name`, compared without allocating.
+    /// Whether the name is `name`, compared without allocating (a name written with escapes is decoded first).
     @inline(__always)
     package func `is`(_ name: StaticString) -> Bool {
-        if let raw {
-            guard raw.count == name.utf8CodeUnitCount else { return false }
-            let expected = name.utf8Start
-            for offset in 0..<raw.count where raw[offset] != expected[offset] { return false }
-            return true
-        }
-        return decoded == name.description
+        if escaped { return decoded == name.description }
+        return bytes.count == name.utf8CodeUnitCount
+            && memcmp(bytes.baseAddress.unsafelyUnwrapped, name.utf8Start, bytes.count) == 0
+    }
+
+    /// The name with its escapes decoded (the cursor checked them already).
+    private var decoded: String? {
+        var parser = JSONParser(UnsafeRawBufferPointer(bytes))
+        return try? parser.parseString()
     }
 }

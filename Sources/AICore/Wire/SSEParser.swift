@@ -26,13 +26,48 @@ package struct SSEEvent: Equatable, Sendable {
     }
 }
 
+/// A dispatched event as bytes borrowed from the parser, valid only during the dispatch call: what the stream
+/// decoders read, with no copy or allocation per event.
+package struct SSEEventView {
+    /// The `event:` value's bytes; empty means "message".
+    package let typeBytes: UnsafeRawBufferPointer
+    /// The data buffer's bytes, without its trailing LF.
+    package let data: UnsafeRawBufferPointer
+    /// The last event ID in effect.
+    package let lastEventID: String
+
+    /// Whether the event type is `name` (an event without `event:` is "message").
+    @inline(__always)
+    package func typeIs(_ name: StaticString) -> Bool {
+        if typeBytes.isEmpty { return name.utf8CodeUnitCount == 7 && memcmp(name.utf8Start, "message", 7) == 0 }
+        return typeBytes.count == name.utf8CodeUnitCount
+            && memcmp(typeBytes.baseAddress.unsafelyUnwrapped, name.utf8Start, typeBytes.count) == 0
+    }
+
+    /// Whether the data starts with `prefix`.
+    @inline(__always)
+    package func dataStarts(with prefix: StaticString) -> Bool {
+        data.count >= prefix.utf8CodeUnitCount
+            && memcmp(data.baseAddress.unsafelyUnwrapped, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
+    }
+
+    /// The data decoded as UTF-8 (ill-formed sequences become U+FFFD).
+    package var text: String { String(decoding: data, as: UTF8.self) }
+
+    /// The event type as a string.
+    package var type: String { typeBytes.isEmpty ? "message" : String(decoding: typeBytes, as: UTF8.self) }
+
+    /// An owned copy of the event.
+    package var event: SSEEvent { SSEEvent(type: type, data: Array(data), lastEventID: lastEventID) }
+}
+
 /// An incremental WHATWG server-sent events parser (HTML §9.2.5–9.2.6) fed with arbitrary byte chunks.
 ///
 /// Lines end at CRLF, lone CR or lone LF, found on bytes; only complete lines are interpreted, so a chunk may end
 /// anywhere (inside a UTF-8 sequence, between CR and LF, inside a leading BOM). Complete lines are read in place from
 /// the chunk; only a line that straddles chunks is copied. Memory stays bounded by the longest line (plus the data of
 /// the event being assembled).
-package struct SSEParser: Sendable {
+package struct SSEParser: @unchecked Sendable {  // `pendingData` is only ever set during a `scan` call
     /// The last valid `retry:` value in milliseconds, or nil if none was seen.
     package private(set) var retry: Int?
     /// The last event ID string: updated from the `id:` buffer at every blank line, so it persists across events.
@@ -46,6 +81,9 @@ package struct SSEParser: Sendable {
     private var lineBuffer: [UInt8] = []
     /// Data lines of the event being assembled, each followed by LF.
     private var dataBuffer: [UInt8] = []
+    /// The event's only data line so far, still in the chunk being scanned (not copied unless a second data
+    /// line comes or the chunk ends first). Always nil between `scan` calls.
+    private var pendingData: UnsafeBufferPointer<UInt8>?
     /// The `event:` value of the event being assembled (empty means "message").
     private var typeBuffer: [UInt8] = []
     /// The last event ID buffer (spec term): set by `id:`, copied to `lastEventID` at each blank line.
@@ -57,9 +95,6 @@ package struct SSEParser: Sendable {
     private var skipLF = false
     /// Bytes of the leading BOM matched so far; `bomDone` once the stream start has been decided.
     private var bomState: UInt8 = 0
-    /// Cache of the last decoded event type, so a repeated `event:` value is not decoded again for every event.
-    private var cachedTypeBytes: [UInt8] = []
-    private var cachedType: String = "message"
 
     private static let bomDone: UInt8 = 3
     private static let lf: UInt8 = 0x0A
@@ -72,11 +107,18 @@ package struct SSEParser: Sendable {
         self.legacyErrorField = legacyErrorField
     }
 
-    /// Parses one chunk, calling `dispatch` for every event it completes; a partial last line is kept for later.
+    /// Parses one chunk, calling `dispatch` with an owned copy of every event it completes.
+    package mutating func feed(_ bytes: UnsafeRawBufferPointer, _ dispatch: (SSEEvent) throws -> Void) rethrows {
+        try scan(bytes) { view in try dispatch(view.event) }
+    }
+
+    /// Parses one chunk, calling `dispatch` for every event it completes, with the event's bytes borrowed for the
+    /// call; a partial last line is kept for later.
     ///
     /// If `dispatch` throws, the error propagates and the rest of the chunk is dropped; the parser stays consistent.
-    package mutating func feed(_ bytes: UnsafeRawBufferPointer, _ dispatch: (SSEEvent) throws -> Void) rethrows {
+    package mutating func scan(_ bytes: UnsafeRawBufferPointer, _ dispatch: (SSEEventView) throws -> Void) rethrows {
         guard let raw = bytes.baseAddress, bytes.count > 0 else { return }
+        defer { keepPendingData() }
         let base = raw.assumingMemoryBound(to: UInt8.self)
         let end = bytes.count
         var position = 0
@@ -121,7 +163,7 @@ package struct SSEParser: Sendable {
             let piece = UnsafeBufferPointer(start: base + position, count: lineEnd - position)
             position = next
             if lineBuffer.isEmpty {
-                try processLine(piece, dispatch)
+                try processLine(piece, inChunk: true, dispatch)
             } else {
                 lineBuffer.append(contentsOf: piece)
                 try processBufferedLine(dispatch)
@@ -189,20 +231,21 @@ package struct SSEParser: Sendable {
     }
 
     /// Interprets the completed line held in `lineBuffer`, then empties it (keeping its capacity).
-    private mutating func processBufferedLine(_ dispatch: (SSEEvent) throws -> Void) rethrows {
+    private mutating func processBufferedLine(_ dispatch: (SSEEventView) throws -> Void) rethrows {
         var line: [UInt8] = []
         swap(&line, &lineBuffer)
         defer {
             line.removeAll(keepingCapacity: true)
             swap(&line, &lineBuffer)
         }
-        try line.withUnsafeBufferPointer { try processLine($0, dispatch) }
+        try line.withUnsafeBufferPointer { try processLine($0, inChunk: false, dispatch) }
     }
 
-    /// Interprets one complete line (without its line end).
+    /// Interprets one complete line (without its line end); `inChunk` when it lies in the chunk being scanned.
     private mutating func processLine(
         _ line: UnsafeBufferPointer<UInt8>,
-        _ dispatch: (SSEEvent) throws -> Void
+        inChunk: Bool,
+        _ dispatch: (SSEEventView) throws -> Void
     ) rethrows {
         guard let start = line.baseAddress, line.count > 0 else {
             try dispatchEvent(dispatch)
@@ -223,8 +266,13 @@ package struct SSEParser: Sendable {
 
         switch nameCount {
         case 4 where Self.equals(start, "data"):
-            dataBuffer.append(contentsOf: value)
-            dataBuffer.append(Self.lf)
+            if inChunk && pendingData == nil && dataBuffer.isEmpty {
+                pendingData = value
+            } else {
+                keepPendingData()
+                dataBuffer.append(contentsOf: value)
+                dataBuffer.append(Self.lf)
+            }
         case 5 where Self.equals(start, "event"):
             typeBuffer.removeAll(keepingCapacity: true)
             typeBuffer.append(contentsOf: value)
@@ -267,34 +315,50 @@ package struct SSEParser: Sendable {
 
     // MARK: - Events
 
+    /// Copies a pending data line into `dataBuffer` (its chunk is going away, or more data lines follow).
+    private mutating func keepPendingData() {
+        guard let line = pendingData else { return }
+        pendingData = nil
+        dataBuffer.append(contentsOf: line)
+        dataBuffer.append(Self.lf)
+    }
+
     /// The blank-line step: dispatches the assembled event, if any, and resets the per-event buffers.
-    private mutating func dispatchEvent(_ dispatch: (SSEEvent) throws -> Void) rethrows {
+    private mutating func dispatchEvent(_ dispatch: (SSEEventView) throws -> Void) rethrows {
         lastEventID = lastEventIDBuffer
-        if sawErrorField {
-            let data = dataBuffer.isEmpty ? errorBuffer : Array(dataBuffer[..<(dataBuffer.count - 1)])
-            resetEventBuffers()
-            try dispatch(SSEEvent(type: "error", data: data, lastEventID: lastEventID))
+        if let line = pendingData, !sawErrorField {
+            pendingData = nil
+            defer { if !typeBuffer.isEmpty { typeBuffer.removeAll(keepingCapacity: true) } }
+            let id = lastEventID
+            try typeBuffer.withUnsafeBytes { type in
+                try dispatch(SSEEventView(typeBytes: type, data: UnsafeRawBufferPointer(line), lastEventID: id))
+            }
             return
         }
-        if dataBuffer.isEmpty {
+        keepPendingData()
+        if !sawErrorField && dataBuffer.isEmpty {
             typeBuffer.removeAll(keepingCapacity: true)
             return
         }
-        let data = Array(dataBuffer[..<(dataBuffer.count - 1)])
-        let type = eventType()
-        resetEventBuffers()
-        try dispatch(SSEEvent(type: type, data: data, lastEventID: lastEventID))
-    }
-
-    /// The type buffer as a String ("message" when empty), reusing the previous decoding when the bytes repeat.
-    private mutating func eventType() -> String {
-        if typeBuffer.isEmpty { return "message" }
-        if typeBuffer != cachedTypeBytes {
-            cachedTypeBytes.removeAll(keepingCapacity: true)
-            cachedTypeBytes.append(contentsOf: typeBuffer)
-            cachedType = String(decoding: typeBuffer, as: UTF8.self)
+        defer { resetEventBuffers() }
+        let id = lastEventID
+        if sawErrorField {
+            let errorType: StaticString = "error"
+            let type = UnsafeRawBufferPointer(start: errorType.utf8Start, count: errorType.utf8CodeUnitCount)
+            let source = dataBuffer.isEmpty ? errorBuffer : dataBuffer
+            let count = dataBuffer.isEmpty ? source.count : source.count - 1
+            try source.withUnsafeBytes { bytes in
+                try dispatch(SSEEventView(typeBytes: type, data: UnsafeRawBufferPointer(rebasing: bytes[..<count]),
+                                          lastEventID: id))
+            }
+            return
         }
-        return cachedType
+        try dataBuffer.withUnsafeBytes { data in
+            try typeBuffer.withUnsafeBytes { type in
+                try dispatch(SSEEventView(typeBytes: type, data: UnsafeRawBufferPointer(rebasing: data.dropLast()),
+                                          lastEventID: id))
+            }
+        }
     }
 
     private mutating func resetEventBuffers() {

@@ -23,7 +23,7 @@ package final class AnthropicStreamDecoder: StreamDecoder {
 
     /// Decodes the next piece of the body.
     package func feed(_ bytes: UnsafeRawBufferPointer, emit: (ProviderEvent) throws -> Void) throws {
-        try parser.feed(bytes) { event in try handle(event, emit: emit) }
+        try parser.scan(bytes) { event in try handle(event, emit: emit) }
     }
 
     /// The body ended: throws `incomplete` unless the terminal marker arrived.
@@ -32,8 +32,12 @@ package final class AnthropicStreamDecoder: StreamDecoder {
         guard stopped else { throw AIError(.incomplete, "\(provider) stream was cut before message_stop") }
     }
 
-    private func handle(_ event: SSEEvent, emit: (ProviderEvent) throws -> Void) throws {
+    private func handle(_ event: SSEEventView, emit: (ProviderEvent) throws -> Void) throws {
         if stopped { return }
+        if let text = TextDelta.text(event.data) {
+            if !text.isEmpty { try emit(.delta(text)) }
+            return
+        }
         let json: JSON
         do { json = try JSON.parse(event.data) } catch {
             if event.type == "error" { throw AnthropicWire.streamError(.string(event.text), provider: provider) }
@@ -101,5 +105,46 @@ package final class AnthropicStreamDecoder: StreamDecoder {
         guard inputTokens != nil || outputTokens != nil else { return }
         usageReported = true
         try emit(.usage(Usage(promptTokens: inputTokens ?? 0, completionTokens: outputTokens ?? 0)))
+    }
+}
+
+/// The common event, read in one pass without building a tree: a `content_block_delta` whose delta is a
+/// `text_delta`. Anything else, malformed data included, goes to the general decoder.
+private enum TextDelta {
+    /// The delta's text, or nil when the event is something else.
+    static func text(_ bytes: UnsafeRawBufferPointer) -> String? {
+        var cursor = JSONParser(bytes)
+        var blockDelta = false
+        var textDelta = false
+        var text: String?
+        do throws(JSONParseError) {
+            guard try cursor.beginObject() else { return nil }
+            repeat {
+                let key = try cursor.memberKey()
+                if key.is("type") {
+                    guard try cursor.stringToken().is("content_block_delta") else { return nil }
+                    blockDelta = true
+                } else if key.is("delta") {
+                    guard try cursor.beginObject(depth: 2) else { return nil }
+                    repeat {
+                        let key = try cursor.memberKey()
+                        if key.is("type") {
+                            guard try cursor.stringToken().is("text_delta") else { return nil }
+                            textDelta = true
+                        } else if key.is("text") {
+                            text = try cursor.stringOrNull()
+                        } else {
+                            try cursor.skip(depth: 2)
+                        }
+                    } while try cursor.nextMember()
+                } else {
+                    try cursor.skip(depth: 1)
+                }
+            } while try cursor.nextMember()
+            guard blockDelta, textDelta, cursor.atEnd() else { return nil }
+            return text
+        } catch {
+            return nil
+        }
     }
 }

@@ -32,6 +32,14 @@ package final class OllamaStreamDecoder: StreamDecoder {
 
     private func handle(_ line: UnsafeRawBufferPointer, emit: (ProviderEvent) throws -> Void) throws {
         if done || line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
+        if let plain = PlainLine(line, wantModel: !modelSeen) {
+            if let model = plain.model {
+                modelSeen = true
+                try emit(.model(model))
+            }
+            if let text = plain.content, !text.isEmpty { try emit(.delta(text)) }
+            return
+        }
         let json: JSON
         do { json = try JSON.parse(line) } catch {
             throw AIError(.protocol, "\(provider) sent a stream line that is not JSON: \(error.reason)")
@@ -48,5 +56,49 @@ package final class OllamaStreamDecoder: StreamDecoder {
             try emit(.model(model))
         }
         done = try OllamaWire.decode(json, provider: provider, nextToolIndex: &nextToolIndex, emit: emit)
+    }
+}
+
+/// The common line, read in one pass without building a tree: `done:false`, no error, no tool calls, so all
+/// it carries is `message.content` (and the model). Anything else, malformed lines included, goes to the
+/// general decoder, which also words the errors.
+private struct PlainLine {
+    var model: String?
+    var content: String?
+
+    init?(_ bytes: UnsafeRawBufferPointer, wantModel: Bool) {
+        var cursor = JSONParser(bytes)
+        var notDone = false
+        do throws(JSONParseError) {
+            guard try cursor.beginObject() else { return nil }
+            repeat {
+                let key = try cursor.memberKey()
+                if key.is("message") {
+                    guard try cursor.beginObject(depth: 2) else { continue }
+                    repeat {
+                        let key = try cursor.memberKey()
+                        if key.is("content") {
+                            content = try cursor.stringOrNull()
+                        } else if key.is("tool_calls") {
+                            return nil
+                        } else {
+                            try cursor.skip(depth: 2)
+                        }
+                    } while try cursor.nextMember()
+                } else if key.is("done") {
+                    guard try cursor.boolOrNull() == false else { return nil }
+                    notDone = true
+                } else if key.is("error") {
+                    return nil
+                } else if wantModel, key.is("model") {
+                    model = try cursor.stringOrNull()
+                } else {
+                    try cursor.skip(depth: 1)
+                }
+            } while try cursor.nextMember()
+            guard notDone, cursor.atEnd() else { return nil }
+        } catch {
+            return nil
+        }
     }
 }

@@ -17,7 +17,7 @@ package final class OpenAIStreamDecoder: StreamDecoder {
     }
 
     package func feed(_ bytes: UnsafeRawBufferPointer, emit: (ProviderEvent) throws -> Void) throws {
-        try parser.feed(bytes) { event in try handle(event, emit: emit) }
+        try parser.scan(bytes) { event in try handle(event, emit: emit) }
     }
 
     package func finish(emit: (ProviderEvent) throws -> Void) throws {
@@ -28,43 +28,50 @@ package final class OpenAIStreamDecoder: StreamDecoder {
         }
     }
 
-    private func handle(_ event: SSEEvent, emit: (ProviderEvent) throws -> Void) throws {
+    private func handle(_ event: SSEEventView, emit: (ProviderEvent) throws -> Void) throws {
         if doneSeen { return }
-        if event.data.starts(with: "[DONE]".utf8) {
+        if event.dataStarts(with: "[DONE]") {
             doneSeen = true
             return
         }
-        if event.type == "error" {
+        if event.typeIs("error") {
             let json: JSON
             do { json = try JSON.parse(event.data) } catch { throw notJSON(error) }
             throw OpenAIWire.streamError(json, provider: provider)
         }
-        let parsed: Result<Chunk, JSONParseError> = event.data.withUnsafeBytes { bytes in
-            do throws(JSONParseError) { return .success(try Chunk(bytes, wantModel: !modelSeen)) } catch { return .failure(error) }
+        let data = event.data
+        let chunk: Chunk
+        do throws(JSONParseError) { chunk = try Chunk(data, wantModel: !modelSeen) } catch { throw notJSON(error) }
+        do {
+            if let error = try chunk.error.valueOrNull(in: data) { throw OpenAIWire.streamError(error, provider: provider) }
+            if !modelSeen, let model = try chunk.model.stringOrNull(in: data) {
+                modelSeen = true
+                try emit(.model(model))
+            }
+            if let text = try chunk.content.stringOrNull(in: data), !text.isEmpty { try emit(.delta(text)) }
+            if chunk.toolCalls.isPresent {
+                for (position, call) in (try chunk.toolCalls.valueOrNull(in: data)?.arrayValue ?? []).enumerated() {
+                    try emit(.toolCall(
+                        index: call["index"]?.intValue ?? position,
+                        id: call["id"]?.stringValue,
+                        name: call["function"]?["name"]?.stringValue,
+                        arguments: call["function"]?["arguments"]?.stringValue ?? ""
+                    ))
+                }
+            }
+            if let reason = try chunk.finishReason.stringOrNull(in: data) {
+                finishSeen = true
+                try emit(.finish(reason))
+            }
+            if chunk.usage.isPresent || chunk.groq.isPresent {
+                var holder: JSONObject = [:]
+                if let usage = try chunk.usage.valueOrNull(in: data) { holder["usage"] = usage }
+                if let groq = try chunk.groq.valueOrNull(in: data) { holder["x_groq"] = groq }
+                if let usage = OpenAIWire.usage(.object(holder)) { try emit(.usage(usage)) }
+            }
+        } catch let error as JSONParseError {
+            throw notJSON(error)
         }
-        guard case .success(let chunk) = parsed else {
-            if case .failure(let error) = parsed { throw notJSON(error) }
-            return
-        }
-        if let error = chunk.error { throw OpenAIWire.streamError(error, provider: provider) }
-        if !modelSeen, let model = chunk.model {
-            modelSeen = true
-            try emit(.model(model))
-        }
-        if let text = chunk.content, !text.isEmpty { try emit(.delta(text)) }
-        for (position, call) in (chunk.toolCalls?.arrayValue ?? []).enumerated() {
-            try emit(.toolCall(
-                index: call["index"]?.intValue ?? position,
-                id: call["id"]?.stringValue,
-                name: call["function"]?["name"]?.stringValue,
-                arguments: call["function"]?["arguments"]?.stringValue ?? ""
-            ))
-        }
-        if let reason = chunk.finishReason {
-            finishSeen = true
-            try emit(.finish(reason))
-        }
-        if let usage = chunk.usage { try emit(.usage(usage)) }
     }
 
     private func notJSON(_ error: JSONParseError) -> AIError {
@@ -72,63 +79,67 @@ package final class OpenAIStreamDecoder: StreamDecoder {
     }
 }
 
-/// The parts of one `chat.completion.chunk` the decoder uses, read in one pass without building a tree.
+/// Where the parts of one `chat.completion.chunk` the decoder uses lie, found in one pass that checks the
+/// whole chunk's grammar without building anything; only the parts present are decoded afterwards.
 private struct Chunk {
-    var error: JSON?
-    var model: String?
-    var content: String?
-    var toolCalls: JSON?
-    var finishReason: String?
-    var usage: Usage?
+    var error = JSONSpan.absent
+    var model = JSONSpan.absent
+    var content = JSONSpan.absent
+    var toolCalls = JSONSpan.absent
+    var finishReason = JSONSpan.absent
+    var usage = JSONSpan.absent
+    var groq = JSONSpan.absent
 
     init(_ bytes: UnsafeRawBufferPointer, wantModel: Bool) throws(JSONParseError) {
         var cursor = JSONParser(bytes)
-        var usageValue: JSON?
-        var groq: JSON?
-        try cursor.members { key, cursor throws(JSONParseError) in
-            if key.is("choices") {
-                if try cursor.takeNull() { return }
-                try cursor.elements { position, cursor throws(JSONParseError) in
-                    guard position == 0 else { return try cursor.skip() }
+        if try cursor.beginObject() {
+            repeat {
+                let key = try cursor.memberKey()
+                if key.is("choices") {
+                    if try cursor.takeNull() { continue }
+                    guard try cursor.beginArray(depth: 2) else { continue }
                     try readChoice(&cursor)
+                    while try cursor.nextElement() { try cursor.skip(depth: 2) }
+                } else if key.is("model") {
+                    model = try cursor.skipSpan(depth: 1)
+                } else if key.is("usage") {
+                    usage = try cursor.skipSpan(depth: 1)
+                } else if key.is("error") {
+                    error = try cursor.skipSpan(depth: 1)
+                } else if key.is("x_groq") {
+                    groq = try cursor.skipSpan(depth: 1)
+                } else {
+                    try cursor.skip(depth: 1)
                 }
-            } else if wantModel, key.is("model") {
-                model = try cursor.stringOrNull()
-            } else if key.is("usage") {
-                usageValue = try cursor.valueOrNull()
-            } else if key.is("error") {
-                error = try cursor.valueOrNull()
-            } else if key.is("x_groq") {
-                groq = try cursor.valueOrNull()
-            } else {
-                try cursor.skip()
-            }
+            } while try cursor.nextMember()
         }
         guard cursor.atEnd() else { throw JSONParseError(reason: "unexpected bytes after the value", offset: cursor.index) }
-        var holder: JSONObject = [:]
-        if let usageValue { holder["usage"] = usageValue }
-        if let groq { holder["x_groq"] = groq }
-        if !holder.isEmpty { usage = OpenAIWire.usage(.object(holder)) }
+        if !wantModel { model = .absent }
     }
 
+    /// Reads `choices[0]`: its `delta` (content, tool calls) and `finish_reason`.
     private mutating func readChoice(_ cursor: inout JSONParser) throws(JSONParseError) {
-        try cursor.members { key, cursor throws(JSONParseError) in
+        guard try cursor.beginObject(depth: 3) else { return }
+        repeat {
+            let key = try cursor.memberKey()
             if key.is("delta") {
-                if try cursor.takeNull() { return }
-                try cursor.members { key, cursor throws(JSONParseError) in
+                if try cursor.takeNull() { continue }
+                guard try cursor.beginObject(depth: 4) else { continue }
+                repeat {
+                    let key = try cursor.memberKey()
                     if key.is("content") {
-                        content = try cursor.stringOrNull()
+                        content = try cursor.skipSpan(depth: 4)
                     } else if key.is("tool_calls") {
-                        toolCalls = try cursor.valueOrNull()
+                        toolCalls = try cursor.skipSpan(depth: 4)
                     } else {
-                        try cursor.skip()
+                        try cursor.skip(depth: 4)
                     }
-                }
+                } while try cursor.nextMember()
             } else if key.is("finish_reason") {
-                finishReason = try cursor.stringOrNull()
+                finishReason = try cursor.skipSpan(depth: 3)
             } else {
-                try cursor.skip()
+                try cursor.skip(depth: 3)
             }
-        }
+        } while try cursor.nextMember()
     }
 }
