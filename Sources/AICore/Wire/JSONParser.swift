@@ -173,26 +173,7 @@ package struct JSONParser {
 
     mutating func parseNumber() throws(JSONParseError) -> JSON {
         let start = index
-        if byte(at: index) == UInt8(ascii: "-") { index += 1 }
-        guard index < end else { throw error("unexpected end of input") }
-        if byte(at: index) == UInt8(ascii: "0") {
-            index += 1
-        } else if isDigit(byte(at: index)) {
-            while index < end, isDigit(byte(at: index)) { index += 1 }
-        } else {
-            throw error("invalid number")
-        }
-        if index < end, byte(at: index) == UInt8(ascii: ".") {
-            index += 1
-            guard index < end, isDigit(byte(at: index)) else { throw error("invalid number") }
-            while index < end, isDigit(byte(at: index)) { index += 1 }
-        }
-        if index < end, byte(at: index) | 0x20 == UInt8(ascii: "e") {
-            index += 1
-            if index < end, byte(at: index) == UInt8(ascii: "+") || byte(at: index) == UInt8(ascii: "-") { index += 1 }
-            guard index < end, isDigit(byte(at: index)) else { throw error("invalid number") }
-            while index < end, isDigit(byte(at: index)) { index += 1 }
-        }
+        try skipNumber()
         let text = String(decoding: UnsafeBufferPointer(start: base.unsafelyUnwrapped + start, count: index - start),
                           as: UTF8.self)
         return .number(text)
@@ -419,10 +400,11 @@ extension JSONParser {
         }
     }
 
-    /// Steps over a number, checking its grammar, without making a string of it.
-    private mutating func skipNumber() throws(JSONParseError) {
+    /// Steps over a number, checking its grammar (`parseNumber` keeps its text).
+    mutating func skipNumber() throws(JSONParseError) {
         if byte(at: index) == UInt8(ascii: "-") { index += 1 }
-        guard index < end, isDigit(byte(at: index)) else { throw error("invalid number") }
+        guard index < end else { throw error("unexpected end of input") }
+        guard isDigit(byte(at: index)) else { throw error("invalid number") }
         if byte(at: index) == UInt8(ascii: "0") {
             index += 1
         } else {
