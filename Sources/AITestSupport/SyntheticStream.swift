@@ -48,7 +48,7 @@ package enum SyntheticStream: String, Sendable, CaseIterable {
     }
 
     /// Text before the first content chunk.
-    var prelude: String {
+    package var prelude: String {
         switch self {
         case .openai:
             "data: {\"id\":\"chatcmpl-synthetic\",\"object\":\"chat.completion.chunk\",\"created\":1760000000,"
@@ -90,7 +90,7 @@ package enum SyntheticStream: String, Sendable, CaseIterable {
     }
 
     /// Text after the last content chunk.
-    func trailer(chunks: Int) -> String {
+    package func trailer(chunks: Int) -> String {
         switch self {
         case .openai:
             let head = "data: {\"id\":\"chatcmpl-synthetic\",\"object\":\"chat.completion.chunk\","

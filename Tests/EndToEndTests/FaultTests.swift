@@ -147,6 +147,25 @@ import Testing
         #expect(result.elapsed < 3.5, "timed out \(result.elapsed)s after the request, 1 s idle allowed")
     }
 
+    /// Deltas reach stdout as they arrive (DESIGN §3), not when the stream ends: while the server holds the
+    /// stream open after three deltas, those three are already written.
+    @Test func deltas_areWrittenBeforeTheStreamEnds() throws {
+        let index = try #require(fixtures)
+        var stalled = try index.ok(.stream)
+        stalled.stallAfterBytes = try index.afterThirdDelta()
+        stalled.stallSeconds = 3
+        let server = try FakeServer(responses: [stalled])
+        defer { server.stop() }
+        let started = Monotonic.now()
+        let process = try ToolProcess("ai-stream", arguments: ["-p", "openai", "--retries", "0"], stdin: .text("x"),
+                                      environment: openAIEnvironment(server))
+        try process.waitForStdout(containing: #""text":" How""#, timeout: 2.5)
+        #expect(Monotonic.now() - started < 2.5, "the third delta waited for the rest of the stream")
+        let result = try process.wait()
+        #expect(result.status == 0)
+        #expect(try result.stdoutLines.last?["type"] == "done")
+    }
+
     /// `--max-time`: "Seconds allowed for the whole request" (DESIGN §5: "an optional total deadline").
     @Test(arguments: [FaultTool.complete, .stream])
     func maxTime_boundsTheWholeRequestRetriesIncluded(_ tool: FaultTool) throws {

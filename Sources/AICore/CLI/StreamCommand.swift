@@ -49,15 +49,17 @@ package enum StreamCommand {
 
 /// Writes `start` and `delta` events (or the bare text with `--raw`) as they arrive.
 ///
-/// Events decoded from one network read are written together, with one `write`, as soon as that read
-/// is decoded: no event waits for later input, and a fast stream costs one system call per read rather
-/// than one per token.
+/// Events decoded from what arrived are written together, with one `write`, as soon as libcurl has handed
+/// over all it received (`flush`), or whenever 64 KiB are waiting: no event waits for later input, and a
+/// fast stream costs one system call per 64 KiB of output rather than one per token.
 private final class StreamPrinter: RunObserver {
+    static let flushBytes = 64 << 10
+
     let output: JSONLWriter
     let raw: Bool
     let id: JSON
     let metadata: JSON?
-    var pending: [UInt8] = []
+    let pending = ByteBuffer(capacity: flushBytes + 4096)
     var endsWithNewline = true
 
     init(output: JSONLWriter, raw: Bool, id: JSON, metadata: JSON?) {
@@ -74,17 +76,30 @@ private final class StreamPrinter: RunObserver {
 
     func delta(_ text: String) throws {
         if raw {
-            pending.append(contentsOf: text.utf8)
-            endsWithNewline = text.hasSuffix("\n")
-            return
+            var text = text
+            text.withUTF8 { pending.append(bytes: $0) }
+            endsWithNewline = pending.last == 0x0A
+        } else {
+            Record.appendDelta(text, to: pending)
         }
-        Record.appendDelta(text, to: &pending)
+        if pending.count >= Self.flushBytes { try flush() }
+    }
+
+    func delta(_ body: JSONStringBody) throws {
+        if raw {
+            guard !body.escaped else { return try delta(body.text) }
+            pending.append(bytes: body.bytes)
+            endsWithNewline = false  // a line end in a JSON string is escaped
+        } else {
+            Record.appendDelta(body, to: pending)
+        }
+        if pending.count >= Self.flushBytes { try flush() }
     }
 
     func flush() throws {
         guard !pending.isEmpty else { return }
-        defer { pending.removeAll(keepingCapacity: true) }
-        try output.write(bytes: pending)
+        defer { pending.removeAll() }
+        try output.write(raw: pending.bytes)
     }
 
     /// Ends raw text with a newline so the shell prompt starts on its own line.

@@ -1,11 +1,24 @@
 /// Decodes a streamed response body, fed in pieces of any size.
 package protocol StreamDecoder: AnyObject {
-    /// Decodes the next piece of the body.
+    /// Decodes the next piece of the body. Text read as the provider wrote it, without building a value (see
+    /// `EventShape`), goes to `text` (never empty) rather than to `emit` as a `.delta`.
     /// - Throws: `AIError` for an error reported inside the stream or a body that cannot be parsed.
-    func feed(_ bytes: UnsafeRawBufferPointer, emit: (ProviderEvent) throws -> Void) throws
+    func feed(
+        _ bytes: UnsafeRawBufferPointer,
+        emit: (ProviderEvent) throws -> Void,
+        text: (JSONStringBody) throws -> Void
+    ) throws
     /// The body ended.
     /// - Throws: `AIError` (`incomplete`) when the stream ended before its terminal marker.
     func finish(emit: (ProviderEvent) throws -> Void) throws
+}
+
+extension StreamDecoder {
+    /// Decodes the next piece of the body, every text as a `.delta` event.
+    /// - Throws: `AIError` for an error reported inside the stream or a body that cannot be parsed.
+    package func feed(_ bytes: UnsafeRawBufferPointer, emit: (ProviderEvent) throws -> Void) throws {
+        try feed(bytes, emit: emit, text: { try emit(.delta($0.text)) })
+    }
 }
 
 /// A provider reached over HTTP: it builds requests and decodes responses; `attempt` does the exchange.
@@ -32,11 +45,14 @@ extension HTTPProvider {
         let http = try httpRequest(for: request)
         let transport = try context.transport()
         try withoutActuallyEscaping(emit) { emit in
+            let text: (JSONStringBody) throws -> Void
+            if let sink = context.text { text = sink } else { text = { try emit(.delta($0.text)) } }
             let exchange = HTTPExchange(
                 decoder: request.stream ? makeStreamDecoder() : nil,
                 responseStarted: context.responseStarted,
                 flush: context.flush,
-                emit: emit
+                emit: emit,
+                text: text
             )
             do {
                 try transport.perform(http, limits: context.limits, handler: exchange)
@@ -68,6 +84,7 @@ private final class HTTPExchange: HTTPResponseHandler {
     let responseStarted: () throws -> Void
     let flush: () throws -> Void
     let emit: (ProviderEvent) throws -> Void
+    let text: (JSONStringBody) throws -> Void
     var head: HTTPResponseHead?
     var body: [UInt8] = []
     var success = false
@@ -76,12 +93,14 @@ private final class HTTPExchange: HTTPResponseHandler {
         decoder: (any StreamDecoder)?,
         responseStarted: @escaping () throws -> Void,
         flush: @escaping () throws -> Void,
-        emit: @escaping (ProviderEvent) throws -> Void
+        emit: @escaping (ProviderEvent) throws -> Void,
+        text: @escaping (JSONStringBody) throws -> Void
     ) {
         self.decoder = decoder
         self.responseStarted = responseStarted
         self.flush = flush
         self.emit = emit
+        self.text = text
     }
 
     func receive(head: HTTPResponseHead) throws {
@@ -92,8 +111,7 @@ private final class HTTPExchange: HTTPResponseHandler {
 
     func receive(body bytes: UnsafeRawBufferPointer) throws {
         if success, let decoder {
-            try decoder.feed(bytes, emit: emit)
-            try flush()
+            try decoder.feed(bytes, emit: emit, text: text)
             return
         }
         let limit = success ? Self.bodyLimit : 1 << 20
@@ -102,5 +120,9 @@ private final class HTTPExchange: HTTPResponseHandler {
             return
         }
         body.append(contentsOf: bytes.prefix(limit - body.count))
+    }
+
+    func drained() throws {
+        if success, decoder != nil { try flush() }
     }
 }

@@ -40,18 +40,23 @@ package struct AttemptContext {
     /// Called after the events of one piece of input (one network read) were emitted: what they produced
     /// must reach the reader now.
     package var flush: () throws -> Void
+    /// Where a stream's text read as the provider wrote it goes (instead of a `.delta` event built from it), so
+    /// that it can be copied to the output as it is; nil makes such text a `.delta` event like any other.
+    package var text: ((JSONStringBody) throws -> Void)?
 
     /// A context with the given parts.
     package init(
         transport: @escaping () throws -> any Transport,
         limits: TransferLimits,
         responseStarted: @escaping () throws -> Void,
-        flush: @escaping () throws -> Void = {}
+        flush: @escaping () throws -> Void = {},
+        text: ((JSONStringBody) throws -> Void)? = nil
     ) {
         self.transport = transport
         self.limits = limits
         self.responseStarted = responseStarted
         self.flush = flush
+        self.text = text
     }
 }
 

@@ -4,6 +4,8 @@ package protocol RunObserver: AnyObject {
     func started(provider: String, model: String) throws
     /// A piece of text arrived.
     func delta(_ text: String) throws
+    /// A piece of text arrived as the provider wrote it inside a JSON string (never empty).
+    func delta(_ body: JSONStringBody) throws
     /// What arrived so far must reach the reader now (called after each network read).
     func flush() throws
 }
@@ -11,6 +13,11 @@ package protocol RunObserver: AnyObject {
 extension RunObserver {
     /// Nothing is buffered by default.
     package func flush() throws {}
+
+    /// The text, decoded, by default.
+    package func delta(_ body: JSONStringBody) throws {
+        try delta(body.text)
+    }
 }
 
 /// Request → provider → transport → events: the loop `ai-complete` and `ai-stream` share.
@@ -61,6 +68,7 @@ package final class Runner {
         let deadline = settings.limits.maxTime.map { started + $0 }
         var startedReported = false
         var deltaWritten = false
+        let written = Flag()
         var retries = 0
         while true {
             var result = Accumulator(keepText: keepText)
@@ -77,7 +85,17 @@ package final class Runner {
                         try observer?.started(provider: provider.name, model: resolved.model)
                     }
                 },
-                flush: { try observer?.flush() }
+                flush: { try observer?.flush() },
+                text: keepText || observer == nil
+                    ? { body in
+                        deltaWritten = true
+                        if keepText { result.apply(.delta(body.text)) }
+                        try observer?.delta(body)
+                    }
+                    : { [written] body in
+                        written.value = true
+                        try observer.unsafelyUnwrapped.delta(body)
+                    }
             )
             gate?.waitUntilOpen()
             do {
@@ -99,7 +117,7 @@ package final class Runner {
                     Monotonic.now() >= deadline - 0.05 {
                     error = AIError(TransportError.deadline(seconds: maxTime), provider: provider.name)
                 }
-                guard !deltaWritten, let wait = policy.delay(after: error, retries: retries) else { throw error }
+                guard !deltaWritten, !written.value, let wait = policy.delay(after: error, retries: retries) else { throw error }
                 if let deadline, Monotonic.now() + wait >= deadline { throw error }
                 retries += 1
                 if error.code == .rateLimited { gate?.pause(for: wait) }
@@ -161,5 +179,23 @@ private struct Accumulator {
             toolCalls: calls.values.sorted { $0.index < $1.index },
             timing: timing
         )
+    }
+}
+
+/// A flag set from a hot closure without the exclusivity check a captured `var` costs on every write.
+private final class Flag {
+    private let storage = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+
+    init() {
+        storage.initialize(to: false)
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+
+    var value: Bool {
+        get { storage.pointee }
+        set { storage.pointee = newValue }
     }
 }

@@ -77,6 +77,14 @@ package protocol HTTPResponseHandler: AnyObject {
     func receive(head: HTTPResponseHead) throws
     /// A piece of the body arrived; the buffer is valid only during the call.
     func receive(body: UnsafeRawBufferPointer) throws
+    /// Everything received so far was handed over (a network read may come in several pieces): what it
+    /// produced should reach the reader now. Called after the head, before the transport waits again.
+    func drained() throws
+}
+
+extension HTTPResponseHandler {
+    /// Nothing to do by default.
+    package func drained() throws {}
 }
 
 /// Sends HTTP requests. One instance serves one thread at a time and reuses its connections.

@@ -145,13 +145,23 @@ package enum Record {
     }
 
     /// Appends a `delta` event line, newline included, to `line`, without an intermediate value (the hot path).
-    package static func appendDelta(_ text: String, to line: inout [UInt8]) {
-        let head: StaticString = #"{"type":"delta","text":"#
-        line.append(contentsOf: UnsafeBufferPointer(start: head.utf8Start, count: head.utf8CodeUnitCount))
-        JSON.writeString(text, to: &line)
-        line.append(UInt8(ascii: "}"))
-        line.append(0x0A)
+    package static func appendDelta(_ text: String, to line: ByteBuffer) {
+        line.append(deltaHead)
+        var sink = line
+        JSON.writeString(text, to: &sink)
+        line.append(deltaTail)
     }
+
+    /// Appends a `delta` event line for text as the provider wrote it, byte for byte the line of its decoded text.
+    @inline(__always)
+    package static func appendDelta(_ body: JSONStringBody, to line: ByteBuffer) {
+        line.append(deltaHead)
+        body.write(to: line)
+        line.append(deltaTail)
+    }
+
+    private static let deltaHead: StaticString = #"{"type":"delta","text":"#
+    private static let deltaTail: StaticString = "}\n"
 
     /// The `done` event.
     package static func done(_ completion: Completion) -> JSON {

@@ -40,7 +40,7 @@ extension JSON {
 
     /// Appends `text` as a JSON string literal: quotes, backslashes and control characters escaped,
     /// everything else as UTF-8.
-    package static func writeString(_ text: String, to out: inout [UInt8]) {
+    package static func writeString<Sink: ByteSink>(_ text: String, to out: inout Sink) {
         out.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { bytes in
@@ -49,22 +49,24 @@ extension JSON {
             var position = 0
             while true {
                 position = ByteScan.plainRun(base, from: position, to: bytes.count)
-                if runStart < position { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position])) }
+                if runStart < position { out.append(bytes: UnsafeBufferPointer(rebasing: bytes[runStart..<position])) }
                 guard position < bytes.count else { return }
                 let value = bytes[position]
                 position += 1
                 runStart = position
+                out.append(0x5C)
                 switch value {
-                case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-                case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-                case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-                case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(value)
+                case 0x0A: out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(UInt8(ascii: "t"))
+                case 0x08: out.append(UInt8(ascii: "b"))
+                case 0x0C: out.append(UInt8(ascii: "f"))
                 default:
                     let hex: StaticString = "0123456789abcdef"
-                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                    out.append(UInt8(ascii: "u"))
+                    out.append(UInt8(ascii: "0"))
+                    out.append(UInt8(ascii: "0"))
                     out.append(hex.utf8Start[Int(value >> 4)])
                     out.append(hex.utf8Start[Int(value & 0x0F)])
                 }

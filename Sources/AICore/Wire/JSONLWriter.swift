@@ -32,9 +32,15 @@ package final class JSONLWriter: Sendable {
     /// Writes bytes as they are (a prepared line, or raw text).
     /// - Throws: `OutputClosed` on EPIPE, `AIError` (`io`) on other write errors.
     package func write(bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write(raw: $0) }
+    }
+
+    /// Writes the bytes of a buffer as they are.
+    /// - Throws: `OutputClosed` on EPIPE, `AIError` (`io`) on other write errors.
+    package func write(raw bytes: UnsafeRawBufferPointer) throws {
         let failure: Int32 = state.withLock { sealed in
             if sealed { return 0 }
-            return bytes.withUnsafeBytes { JSONLWriter.writeAll(descriptor, $0) }
+            return JSONLWriter.writeAll(descriptor, bytes)
         }
         if failure == EPIPE { throw OutputClosed() }
         if failure != 0 { throw AIError(.io, "cannot write output: \(String(cString: strerror(failure)))") }

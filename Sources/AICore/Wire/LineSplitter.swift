@@ -28,15 +28,30 @@ package struct LineSplitter: Sendable {
         _ bytes: UnsafeRawBufferPointer,
         _ line: (UnsafeRawBufferPointer) throws -> Void
     ) rethrows {
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        try feed(bytes, shortcut: { _, position, _ in position }, line)
+    }
+
+    /// Splits one chunk like `feed(_:_:)`, first offering each stretch of the chunk that starts a new line to
+    /// `shortcut(base, position, end)`, which may read whole lines of its own and returns where it stopped.
+    package mutating func feed(
+        _ bytes: UnsafeRawBufferPointer,
+        shortcut: (UnsafePointer<UInt8>, Int, Int) throws -> Int,
+        _ line: (UnsafeRawBufferPointer) throws -> Void
+    ) rethrows {
+        guard let raw = bytes.baseAddress, bytes.count > 0 else { return }
+        let base = raw.assumingMemoryBound(to: UInt8.self)
         let end = bytes.count
         var position = 0
         while position < end {
+            if buffer.isEmpty {
+                position = try shortcut(base, position, end)
+                if position == end { return }
+            }
             guard let hit = memchr(base + position, Int32(Self.lf), end - position) else {
                 buffer.append(contentsOf: UnsafeRawBufferPointer(start: base + position, count: end - position))
                 return
             }
-            let lineEnd = base.distance(to: UnsafeRawPointer(hit))
+            let lineEnd = raw.distance(to: UnsafeRawPointer(hit))
             let piece = UnsafeRawBufferPointer(start: base + position, count: lineEnd - position)
             position = lineEnd + 1
             if buffer.isEmpty {

@@ -95,6 +95,8 @@ package struct SSEParser: @unchecked Sendable {  // `pendingData` is only ever s
     private var skipLF = false
     /// Bytes of the leading BOM matched so far; `bomDone` once the stream start has been decided.
     private var bomState: UInt8 = 0
+    /// The last line interpreted was blank: nothing of an event is pending, so a new event starts here.
+    private var atEventStart = false
 
     private static let bomDone: UInt8 = 3
     private static let lf: UInt8 = 0x0A
@@ -117,6 +119,19 @@ package struct SSEParser: @unchecked Sendable {  // `pendingData` is only ever s
     ///
     /// If `dispatch` throws, the error propagates and the rest of the chunk is dropped; the parser stays consistent.
     package mutating func scan(_ bytes: UnsafeRawBufferPointer, _ dispatch: (SSEEventView) throws -> Void) rethrows {
+        try scan(bytes, shortcut: { _, position, _ in position }, dispatch)
+    }
+
+    /// Parses one chunk like `scan(_:_:)`, first offering each stretch of the chunk that starts a new event (after a
+    /// blank line, with nothing pending) to `shortcut`.
+    ///
+    /// `shortcut(base, position, end)` may read whole events of its own at `base[position..<end]` and returns where
+    /// it stopped; those bytes must be events without `id:` or `retry:` fields, which leave the parser where it was.
+    package mutating func scan(
+        _ bytes: UnsafeRawBufferPointer,
+        shortcut: (UnsafePointer<UInt8>, Int, Int) throws -> Int,
+        _ dispatch: (SSEEventView) throws -> Void
+    ) rethrows {
         guard let raw = bytes.baseAddress, bytes.count > 0 else { return }
         defer { keepPendingData() }
         let base = raw.assumingMemoryBound(to: UInt8.self)
@@ -138,7 +153,13 @@ package struct SSEParser: @unchecked Sendable {  // `pendingData` is only ever s
         // only once `position` has passed it, so every byte is scanned at most once per terminator kind.
         var nextLF = -1
         var nextCR = -1
+        var offer = atEventStart && lineBuffer.isEmpty
         while position < end {
+            if offer {
+                offer = false
+                position = try shortcut(base, position, end)
+                if position == end { return }
+            }
             if nextLF < position {
                 nextLF = Self.find(Self.lf, base, from: position, end: end)
             }
@@ -163,8 +184,11 @@ package struct SSEParser: @unchecked Sendable {  // `pendingData` is only ever s
             let piece = UnsafeBufferPointer(start: base + position, count: lineEnd - position)
             position = next
             if lineBuffer.isEmpty {
+                atEventStart = piece.isEmpty
+                offer = atEventStart
                 try processLine(piece, inChunk: true, dispatch)
             } else {
+                atEventStart = false
                 lineBuffer.append(contentsOf: piece)
                 try processBufferedLine(dispatch)
             }
@@ -191,6 +215,7 @@ package struct SSEParser: @unchecked Sendable {  // `pendingData` is only ever s
         sawErrorField = false
         skipLF = false
         bomState = 0
+        atEventStart = false
         lastEventIDBuffer = lastEventID
         return discarded
     }

@@ -110,6 +110,7 @@ enum ChatFixtureHarness {
             try handler.receive(head: head)
             for chunk in chunks {
                 try chunk.withUnsafeBytes { try handler.receive(body: $0) }
+                try handler.drained()
             }
         }
     }

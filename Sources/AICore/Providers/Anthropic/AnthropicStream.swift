@@ -6,9 +6,15 @@
 /// are dropped, as are `ping` and unknown events. Prompt tokens come from `message_start` (cache tokens
 /// included), output tokens from `message_delta`, whose usage is cumulative. The stream is complete only at
 /// `message_stop`; `event: error` ends it with the error its type means.
+///
+/// A text delta becomes the shape (`EventShape`) the next events are first compared with.
 package final class AnthropicStreamDecoder: StreamDecoder {
     private let provider: String
+    private let readsShapes: Bool
     private var parser = SSEParser()
+    private var shape: EventShape?
+    /// How many events were read by comparison with the shape.
+    package private(set) var shapedEvents = 0
     private var stopped = false
     private var inputTokens: Int?
     private var outputTokens: Int?
@@ -17,13 +23,27 @@ package final class AnthropicStreamDecoder: StreamDecoder {
     private var toolBlocks: [Int: (input: JSON, fragmentSeen: Bool)] = [:]
 
     /// A decoder for a stream from `provider`.
-    package init(provider: String) {
+    /// `shapes: false` reads every event with the general parser.
+    package init(provider: String, shapes: Bool = true) {
         self.provider = provider
+        readsShapes = shapes
     }
 
     /// Decodes the next piece of the body.
-    package func feed(_ bytes: UnsafeRawBufferPointer, emit: (ProviderEvent) throws -> Void) throws {
-        try parser.scan(bytes) { event in try handle(event, emit: emit) }
+    package func feed(
+        _ bytes: UnsafeRawBufferPointer,
+        emit: (ProviderEvent) throws -> Void,
+        text: (JSONStringBody) throws -> Void
+    ) throws {
+        try parser.scan(bytes, shortcut: { base, start, end in
+            guard !stopped, let shape else { return start }
+            var count = 0
+            defer { shapedEvents += count }
+            return try shape.read(base, from: start, to: end) { body in
+                count += 1
+                if !body.isEmpty { try text(body) }
+            }
+        }) { event in try handle(event, emit: emit, text: text) }
     }
 
     /// The body ended: throws `incomplete` unless the terminal marker arrived.
@@ -32,10 +52,20 @@ package final class AnthropicStreamDecoder: StreamDecoder {
         guard stopped else { throw AIError(.incomplete, "\(provider) stream was cut before message_stop") }
     }
 
-    private func handle(_ event: SSEEventView, emit: (ProviderEvent) throws -> Void) throws {
+    private func handle(
+        _ event: SSEEventView,
+        emit: (ProviderEvent) throws -> Void,
+        text: (JSONStringBody) throws -> Void
+    ) throws {
         if stopped { return }
-        if let text = TextDelta.text(event.data) {
-            if !text.isEmpty { try emit(.delta(text)) }
+        if let body = shape?.text(ofJSON: event.data, type: event.typeBytes) {
+            shapedEvents += 1
+            if !body.isEmpty { try text(body) }
+            return
+        }
+        if let delta = TextDelta(event.data) {
+            if !delta.text.isEmpty { try emit(.delta(delta.text)) }
+            if readsShapes { shape = EventShape(event, text: delta.span, ignored: delta.ignored) }
             return
         }
         let json: JSON
@@ -110,13 +140,20 @@ package final class AnthropicStreamDecoder: StreamDecoder {
 
 /// The common event, read in one pass without building a tree: a `content_block_delta` whose delta is a
 /// `text_delta`. Anything else, malformed data included, goes to the general decoder.
-private enum TextDelta {
-    /// The delta's text, or nil when the event is something else.
-    static func text(_ bytes: UnsafeRawBufferPointer) -> String? {
+private struct TextDelta {
+    /// The delta's text.
+    var text = ""
+    /// Where the text lies.
+    var span = JSONSpan.absent
+    /// Strings the decoder ignores (for the event's shape).
+    var ignored: [JSONSpan] = []
+
+    /// The delta of `bytes`, or nil when the event is something else.
+    init?(_ bytes: UnsafeRawBufferPointer) {
         var cursor = JSONParser(bytes)
         var blockDelta = false
         var textDelta = false
-        var text: String?
+        var found = false
         do throws(JSONParseError) {
             guard try cursor.beginObject() else { return nil }
             repeat {
@@ -132,17 +169,21 @@ private enum TextDelta {
                             guard try cursor.stringToken().is("text_delta") else { return nil }
                             textDelta = true
                         } else if key.is("text") {
-                            text = try cursor.stringOrNull()
+                            cursor.skipWhitespace()
+                            let start = cursor.index
+                            guard let value = try cursor.stringOrNull() else { return nil }
+                            text = value
+                            span = JSONSpan(start: start, end: cursor.index)
+                            found = true
                         } else {
-                            try cursor.skip(depth: 2)
+                            try cursor.skipIgnored(depth: 2, noting: &ignored)
                         }
                     } while try cursor.nextMember()
                 } else {
-                    try cursor.skip(depth: 1)
+                    try cursor.skipIgnored(depth: 1, noting: &ignored)
                 }
             } while try cursor.nextMember()
-            guard blockDelta, textDelta, cursor.atEnd() else { return nil }
-            return text
+            guard blockDelta, textDelta, found, cursor.atEnd() else { return nil }
         } catch {
             return nil
         }

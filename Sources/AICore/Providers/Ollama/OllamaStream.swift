@@ -4,21 +4,40 @@
 /// reason, the token counts and the model. A line `{"error":"…"}` ends the stream with that error (the
 /// status was already 200). Blank lines are skipped; a line that is not JSON is a protocol error; a stream
 /// that ends before its `done:true` line is incomplete, even when it was cut in the middle of a line.
+///
+/// A line that carries only text becomes the shape (`EventShape`) the next lines are first compared with.
 package final class OllamaStreamDecoder: StreamDecoder {
     private let provider: String
+    private let readsShapes: Bool
     private var splitter = LineSplitter()
+    private var shape: EventShape?
     private var done = false
     private var modelSeen = false
     private var nextToolIndex = 0
+    /// How many lines were read by comparison with the shape.
+    package private(set) var shapedEvents = 0
 
-    /// A decoder for a stream from `provider`.
-    package init(provider: String) {
+    /// A decoder for a stream from `provider`; `shapes: false` reads every line with the general parser.
+    package init(provider: String, shapes: Bool = true) {
         self.provider = provider
+        readsShapes = shapes
     }
 
     /// Decodes the next piece of the body.
-    package func feed(_ bytes: UnsafeRawBufferPointer, emit: (ProviderEvent) throws -> Void) throws {
-        try splitter.feed(bytes) { line in try handle(line, emit: emit) }
+    package func feed(
+        _ bytes: UnsafeRawBufferPointer,
+        emit: (ProviderEvent) throws -> Void,
+        text: (JSONStringBody) throws -> Void
+    ) throws {
+        try splitter.feed(bytes, shortcut: { base, start, end in
+            guard !done, let shape else { return start }
+            var count = 0
+            defer { shapedEvents += count }
+            return try shape.read(base, from: start, to: end) { body in
+                count += 1
+                if !body.isEmpty { try text(body) }
+            }
+        }) { line in try handle(line, emit: emit, text: text) }
     }
 
     /// The body ended: throws `incomplete` unless the terminal marker arrived.
@@ -30,14 +49,30 @@ package final class OllamaStreamDecoder: StreamDecoder {
         guard done else { throw AIError(.incomplete, "\(provider) stream was cut before its done line") }
     }
 
-    private func handle(_ line: UnsafeRawBufferPointer, emit: (ProviderEvent) throws -> Void) throws {
-        if done || line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
+    private func handle(
+        _ line: UnsafeRawBufferPointer,
+        emit: (ProviderEvent) throws -> Void,
+        text: (JSONStringBody) throws -> Void
+    ) throws {
+        if done { return }
+        if let body = shape?.text(ofJSON: line) {
+            shapedEvents += 1
+            if !body.isEmpty { try text(body) }
+            return
+        }
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
         if let plain = PlainLine(line, wantModel: !modelSeen) {
             if let model = plain.model {
                 modelSeen = true
                 try emit(.model(model))
             }
-            if let text = plain.content, !text.isEmpty { try emit(.delta(text)) }
+            if let text = plain.content {
+                if !text.isEmpty { try emit(.delta(text)) }
+                if readsShapes {
+                    shape = EventShape(head: UnsafeRawBufferPointer(start: nil, count: 0), json: line,
+                                       text: plain.span, ignored: plain.ignored, tail: "\n")
+                }
+            }
             return
         }
         let json: JSON
@@ -65,6 +100,10 @@ package final class OllamaStreamDecoder: StreamDecoder {
 private struct PlainLine {
     var model: String?
     var content: String?
+    /// Where the content lies.
+    var span = JSONSpan.absent
+    /// Strings the decoder ignores (for the line's shape).
+    var ignored: [JSONSpan] = []
 
     init?(_ bytes: UnsafeRawBufferPointer, wantModel: Bool) {
         var cursor = JSONParser(bytes)
@@ -78,11 +117,14 @@ private struct PlainLine {
                     repeat {
                         let key = try cursor.memberKey()
                         if key.is("content") {
+                            cursor.skipWhitespace()
+                            let start = cursor.index
                             content = try cursor.stringOrNull()
+                            span = JSONSpan(start: start, end: cursor.index)
                         } else if key.is("tool_calls") {
                             return nil
                         } else {
-                            try cursor.skip(depth: 2)
+                            try cursor.skipIgnored(depth: 2, noting: &ignored)
                         }
                     } while try cursor.nextMember()
                 } else if key.is("done") {
@@ -93,7 +135,7 @@ private struct PlainLine {
                 } else if wantModel, key.is("model") {
                     model = try cursor.stringOrNull()
                 } else {
-                    try cursor.skip(depth: 1)
+                    try cursor.skipIgnored(depth: 1, noting: &ignored)
                 }
             } while try cursor.nextMember()
             guard notDone, cursor.atEnd() else { return nil }

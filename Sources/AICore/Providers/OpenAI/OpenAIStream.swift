@@ -4,20 +4,39 @@
 /// llama.cpp error arrives as an `error:` field followed by `[DONE]`), and llama.cpp's last
 /// `data: [DONE]` without a blank line is discarded by a strict SSE parser. Events after `[DONE]` are
 /// ignored. An `error` object inside the stream ends it with that error.
+///
+/// A chunk that carries only text becomes the shape (`EventShape`) the next chunks are first compared with.
 package final class OpenAIStreamDecoder: StreamDecoder {
     private let provider: String
+    private let readsShapes: Bool
     private var parser = SSEParser(legacyErrorField: true)
+    private var shape: EventShape?
     private var finishSeen = false
     private var doneSeen = false
     private var modelSeen = false
+    /// How many events were read by comparison with the shape.
+    package private(set) var shapedEvents = 0
 
-    /// A decoder for a stream from `provider`.
-    package init(provider: String) {
+    /// A decoder for a stream from `provider`; `shapes: false` reads every event with the general parser.
+    package init(provider: String, shapes: Bool = true) {
         self.provider = provider
+        readsShapes = shapes
     }
 
-    package func feed(_ bytes: UnsafeRawBufferPointer, emit: (ProviderEvent) throws -> Void) throws {
-        try parser.scan(bytes) { event in try handle(event, emit: emit) }
+    package func feed(
+        _ bytes: UnsafeRawBufferPointer,
+        emit: (ProviderEvent) throws -> Void,
+        text: (JSONStringBody) throws -> Void
+    ) throws {
+        try parser.scan(bytes, shortcut: { base, start, end in
+            guard !doneSeen, let shape else { return start }
+            var count = 0
+            defer { shapedEvents += count }
+            return try shape.read(base, from: start, to: end) { body in
+                count += 1
+                if !body.isEmpty { try text(body) }
+            }
+        }) { event in try handle(event, emit: emit, text: text) }
     }
 
     package func finish(emit: (ProviderEvent) throws -> Void) throws {
@@ -28,8 +47,17 @@ package final class OpenAIStreamDecoder: StreamDecoder {
         }
     }
 
-    private func handle(_ event: SSEEventView, emit: (ProviderEvent) throws -> Void) throws {
+    private func handle(
+        _ event: SSEEventView,
+        emit: (ProviderEvent) throws -> Void,
+        text: (JSONStringBody) throws -> Void
+    ) throws {
         if doneSeen { return }
+        if let body = shape?.text(ofJSON: event.data, type: event.typeBytes) {
+            shapedEvents += 1
+            if !body.isEmpty { try text(body) }
+            return
+        }
         if event.dataStarts(with: "[DONE]") {
             doneSeen = true
             return
@@ -48,8 +76,13 @@ package final class OpenAIStreamDecoder: StreamDecoder {
                 modelSeen = true
                 try emit(.model(model))
             }
-            if let text = try chunk.content.stringOrNull(in: data), !text.isEmpty { try emit(.delta(text)) }
+            var textOnly = false
+            if let text = try chunk.content.stringOrNull(in: data) {
+                textOnly = true
+                if !text.isEmpty { try emit(.delta(text)) }
+            }
             if chunk.toolCalls.isPresent {
+                textOnly = false
                 for (position, call) in (try chunk.toolCalls.valueOrNull(in: data)?.arrayValue ?? []).enumerated() {
                     try emit(.toolCall(
                         index: call["index"]?.intValue ?? position,
@@ -60,6 +93,7 @@ package final class OpenAIStreamDecoder: StreamDecoder {
                 }
             }
             if let reason = try chunk.finishReason.stringOrNull(in: data) {
+                textOnly = false
                 finishSeen = true
                 try emit(.finish(reason))
             }
@@ -67,8 +101,10 @@ package final class OpenAIStreamDecoder: StreamDecoder {
                 var holder: JSONObject = [:]
                 if let usage = try chunk.usage.valueOrNull(in: data) { holder["usage"] = usage }
                 if let groq = try chunk.groq.valueOrNull(in: data) { holder["x_groq"] = groq }
+                if !holder.isEmpty { textOnly = false }
                 if let usage = OpenAIWire.usage(.object(holder)) { try emit(.usage(usage)) }
             }
+            if textOnly, readsShapes { shape = EventShape(event, text: chunk.content, ignored: chunk.ignored) }
         } catch let error as JSONParseError {
             throw notJSON(error)
         }
@@ -89,6 +125,8 @@ private struct Chunk {
     var finishReason = JSONSpan.absent
     var usage = JSONSpan.absent
     var groq = JSONSpan.absent
+    /// Strings the decoder ignores (for the event's shape).
+    var ignored: [JSONSpan] = []
 
     init(_ bytes: UnsafeRawBufferPointer, wantModel: Bool) throws(JSONParseError) {
         var cursor = JSONParser(bytes)
@@ -109,7 +147,7 @@ private struct Chunk {
                 } else if key.is("x_groq") {
                     groq = try cursor.skipSpan(depth: 1)
                 } else {
-                    try cursor.skip(depth: 1)
+                    try cursor.skipIgnored(depth: 1, noting: &ignored)
                 }
             } while try cursor.nextMember()
         }
@@ -132,13 +170,13 @@ private struct Chunk {
                     } else if key.is("tool_calls") {
                         toolCalls = try cursor.skipSpan(depth: 4)
                     } else {
-                        try cursor.skip(depth: 4)
+                        try cursor.skipIgnored(depth: 4, noting: &ignored)
                     }
                 } while try cursor.nextMember()
             } else if key.is("finish_reason") {
                 finishReason = try cursor.skipSpan(depth: 3)
             } else {
-                try cursor.skip(depth: 3)
+                try cursor.skipIgnored(depth: 3, noting: &ignored)
             }
         } while try cursor.nextMember()
     }

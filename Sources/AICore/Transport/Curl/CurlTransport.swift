@@ -1,11 +1,14 @@
 import CCurl
 import Synchronization
 
-/// A `Transport` over one libcurl easy handle, driven on the calling thread.
+/// A `Transport` over one libcurl easy handle in a multi handle of its own, driven on the calling thread.
 ///
 /// Callers run it on threads of their own (the main thread, or a batch worker), never on Swift's
-/// cooperative pool, because `curl_easy_perform` blocks. The handle is reset, not recreated, between
-/// requests, so libcurl's connection cache keeps connections (and HTTP/2 sessions) alive for reuse.
+/// cooperative pool, because it blocks. The handles are reset, not recreated, between requests, so the
+/// multi handle's connection cache keeps connections (and HTTP/2 sessions) alive for reuse. The multi
+/// interface, rather than `curl_easy_perform`, says when libcurl has handed over all it received for now
+/// (`HTTPResponseHandler.drained`): one network read, however many write callbacks it took, ends in one
+/// flush of the output.
 package final class CurlTransport: Transport {
     /// What every exchange of this transport shares.
     package struct Configuration: Sendable {
@@ -25,14 +28,18 @@ package final class CurlTransport: Transport {
     }
 
     private let easy: CurlEasy
+    private let multi: CurlMulti
     private let configuration: Configuration
 
-    /// A transport with its own easy handle.
+    /// A transport with its own handles.
     /// - Throws: `TransportError.other` when libcurl cannot be initialised.
     package init(configuration: Configuration) throws {
         guard CurlGlobal.initialized else { throw TransportError.other("libcurl failed to initialise") }
-        guard let easy = CurlEasy() else { throw TransportError.other("libcurl could not create a handle") }
+        guard let easy = CurlEasy(), let multi = CurlMulti() else {
+            throw TransportError.other("libcurl could not create a handle")
+        }
         self.easy = easy
+        self.multi = multi
         self.configuration = configuration
     }
 
@@ -46,7 +53,7 @@ package final class CurlTransport: Transport {
         let context = Unmanaged.passUnretained(exchange).toOpaque()
         easy.setCallbacks(context: context)
         let started = Monotonic.now()
-        let code = withExtendedLifetime(exchange) { easy.perform() }
+        let code = withExtendedLifetime(exchange) { multi.perform(easy) { exchange.drained() } }
         if let failure = exchange.failure { throw failure }
         if code == CURLE_OK { return }
         throw mapError(code, exchange: exchange, limits: limits, elapsed: Monotonic.now() - started, url: request.url)
@@ -218,6 +225,18 @@ private final class CurlExchange {
         }
     }
 
+    /// libcurl handed over everything received so far; false (with `failure` set) aborts the exchange.
+    func drained() -> Bool {
+        guard headDelivered, failure == nil else { return failure == nil }
+        do {
+            try handler.drained()
+            return true
+        } catch {
+            failure = error
+            return false
+        }
+    }
+
     func body(_ bytes: UnsafeRawBufferPointer) -> Bool {
         lastActivity = Monotonic.now()
         if !headDelivered, !deliverHead() { return false }
@@ -262,6 +281,42 @@ private let progressCallback: ccurl_xferinfo_callback = { context, _, _, _, uplo
     return Unmanaged<CurlExchange>.fromOpaque(context).takeUnretainedValue().progress(uploaded: uploaded)
 }
 
+/// Owner of one `CURLM*` multi handle, which holds the connection cache of the easy handle it runs.
+private final class CurlMulti {
+    let handle: UnsafeMutableRawPointer
+
+    init?() {
+        guard let handle = curl_multi_init() else { return nil }
+        self.handle = handle
+    }
+
+    deinit {
+        curl_multi_cleanup(handle)
+    }
+
+    /// Runs `easy`'s exchange to its end, calling `drained` each time libcurl has processed everything
+    /// that arrived (`false` from it aborts the exchange with `CURLE_WRITE_ERROR`). The corresponding C
+    /// functions are `curl_multi_perform`, `curl_multi_poll` and `curl_multi_info_read`.
+    func perform(_ easy: CurlEasy, drained: () -> Bool) -> CURLcode {
+        guard curl_multi_add_handle(handle, easy.handle) == CURLM_OK else { return CURLE_OUT_OF_MEMORY }
+        defer { curl_multi_remove_handle(handle, easy.handle) }
+        var running: Int32 = 1
+        while running > 0 {
+            let status = curl_multi_perform(handle, &running)
+            guard status == CURLM_OK else { return status == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT }
+            guard drained() else { return CURLE_WRITE_ERROR }
+            if running > 0, curl_multi_poll(handle, nil, 0, 1000, nil) != CURLM_OK { return CURLE_FAILED_INIT }
+        }
+        var queued: Int32 = 0
+        while let message = curl_multi_info_read(handle, &queued) {
+            if message.pointee.msg == CURLMSG_DONE, message.pointee.easy_handle == easy.handle {
+                return message.pointee.data.result
+            }
+        }
+        return CURLE_GOT_NOTHING
+    }
+}
+
 /// Owner of one `CURL*` easy handle; each method names the C function it calls.
 private final class CurlEasy {
     let handle: UnsafeMutableRawPointer
@@ -286,10 +341,6 @@ private final class CurlEasy {
         _ = ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
     }
 
-    /// Runs the exchange. The corresponding C function is `curl_easy_perform`.
-    func perform() -> CURLcode {
-        curl_easy_perform(handle)
-    }
 
     func setCallbacks(context: UnsafeMutableRawPointer) {
         _ = ccurl_easy_setopt_write_function(handle, writeCallback)
