@@ -96,6 +96,15 @@ package final class ByteBuffer: ByteSink {
         storage.pointee.count = total
     }
 
+    /// Appends `count` bytes that `write` stores at the pointer it is given (all of them).
+    @inline(__always)
+    package func append(count: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Void) {
+        let total = storage.pointee.count + count
+        if total > storage.pointee.capacity { grow(to: total) }
+        write(storage.pointee.base + storage.pointee.count)
+        storage.pointee.count = total
+    }
+
     private func grow(to needed: Int) {
         var capacity = storage.pointee.capacity
         while capacity < needed { capacity *= 2 }

@@ -155,9 +155,23 @@ package enum Record {
     /// Appends a `delta` event line for text as the provider wrote it, byte for byte the line of its decoded text.
     @inline(__always)
     package static func appendDelta(_ body: JSONStringBody, to line: ByteBuffer) {
-        line.append(deltaHead)
-        body.write(to: line)
-        line.append(deltaTail)
+        guard !body.escaped else {
+            line.append(deltaHead)
+            body.write(to: line)
+            line.append(deltaTail)
+            return
+        }
+        // Without escapes the body is the literal's inside (see JSONStringBody.write): one reservation, three copies.
+        let head = deltaHead.utf8CodeUnitCount
+        let count = body.bytes.count
+        line.append(count: head + 1 + count + 1 + deltaTail.utf8CodeUnitCount) { out in
+            UnsafeMutableRawPointer(out).copyMemory(from: deltaHead.utf8Start, byteCount: head)
+            out[head] = 0x22
+            if count > 0 { (out + head + 1).update(from: body.bytes.baseAddress.unsafelyUnwrapped, count: count) }
+            out[head + 1 + count] = 0x22
+            UnsafeMutableRawPointer(out + head + 2 + count).copyMemory(from: deltaTail.utf8Start,
+                                                                      byteCount: deltaTail.utf8CodeUnitCount)
+        }
     }
 
     private static let deltaHead: StaticString = #"{"type":"delta","text":"#

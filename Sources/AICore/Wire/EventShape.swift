@@ -303,6 +303,51 @@ package struct EventShape {
     }
 }
 
+/// What a stream decoder keeps to read events by shape: the shape of the last text event it read in full, and
+/// how many events it read by shape.
+package struct ShapeReader {
+    private let enabled: Bool
+    private var shape: EventShape?
+    /// How many events were read by shape.
+    package private(set) var count = 0
+
+    /// A reader; a disabled one never learns a shape (every event goes to the general parser).
+    package init(enabled: Bool) {
+        self.enabled = enabled
+    }
+
+    /// Takes the shape of a text event just read in full as the one to compare the next events with.
+    package mutating func learn(_ shape: @autoclosure () -> EventShape?) {
+        if enabled { self.shape = shape() }
+    }
+
+    /// Reads the events of the shape at `base[start..<end]`, handing their texts (when not empty) to `text`;
+    /// returns where it stopped (see `EventShape.read`).
+    @inline(__always)
+    package mutating func read(
+        _ base: UnsafePointer<UInt8>, from start: Int, to end: Int, _ text: (JSONStringBody) throws -> Void
+    ) rethrows -> Int {
+        guard let shape else { return start }
+        var read = 0
+        defer { count += read }
+        return try shape.read(base, from: start, to: end) { body in
+            read += 1
+            if !body.isEmpty { try text(body) }
+        }
+    }
+
+    /// Hands the text of an event that reached the general parser (see `EventShape.text(ofJSON:type:)`) to
+    /// `text` when the event is of the shape; returns whether it was.
+    package mutating func take(
+        json: UnsafeRawBufferPointer, type: UnsafeRawBufferPointer? = nil, _ text: (JSONStringBody) throws -> Void
+    ) rethrows -> Bool {
+        guard let body = shape?.text(ofJSON: json, type: type) else { return false }
+        count += 1
+        if !body.isEmpty { try text(body) }
+        return true
+    }
+}
+
 /// Text as a provider wrote it inside a JSON string: the checked bytes between the quotes, borrowed from the
 /// network buffer for the duration of one call.
 package struct JSONStringBody {

@@ -10,11 +10,10 @@
 /// A text delta becomes the shape (`EventShape`) the next events are first compared with.
 package final class AnthropicStreamDecoder: StreamDecoder {
     private let provider: String
-    private let readsShapes: Bool
     private var parser = SSEParser()
-    private var shape: EventShape?
-    /// How many events were read by comparison with the shape.
-    package private(set) var shapedEvents = 0
+    private var shapes: ShapeReader
+    /// How many events were read by shape.
+    package var shapedEvents: Int { shapes.count }
     private var stopped = false
     private var inputTokens: Int?
     private var outputTokens: Int?
@@ -26,7 +25,7 @@ package final class AnthropicStreamDecoder: StreamDecoder {
     /// `shapes: false` reads every event with the general parser.
     package init(provider: String, shapes: Bool = true) {
         self.provider = provider
-        readsShapes = shapes
+        self.shapes = ShapeReader(enabled: shapes)
     }
 
     /// Decodes the next piece of the body.
@@ -36,13 +35,7 @@ package final class AnthropicStreamDecoder: StreamDecoder {
         text: (JSONStringBody) throws -> Void
     ) throws {
         try parser.scan(bytes, shortcut: { base, start, end in
-            guard !stopped, let shape else { return start }
-            var count = 0
-            defer { shapedEvents += count }
-            return try shape.read(base, from: start, to: end) { body in
-                count += 1
-                if !body.isEmpty { try text(body) }
-            }
+            stopped ? start : try shapes.read(base, from: start, to: end, text)
         }) { event in try handle(event, emit: emit, text: text) }
     }
 
@@ -58,14 +51,10 @@ package final class AnthropicStreamDecoder: StreamDecoder {
         text: (JSONStringBody) throws -> Void
     ) throws {
         if stopped { return }
-        if let body = shape?.text(ofJSON: event.data, type: event.typeBytes) {
-            shapedEvents += 1
-            if !body.isEmpty { try text(body) }
-            return
-        }
+        if try shapes.take(json: event.data, type: event.typeBytes, text) { return }
         if let delta = TextDelta(event.data) {
             if !delta.text.isEmpty { try emit(.delta(delta.text)) }
-            if readsShapes { shape = EventShape(event, text: delta.span, ignored: delta.ignored) }
+            shapes.learn(EventShape(event, text: delta.span, ignored: delta.ignored))
             return
         }
         let json: JSON

@@ -8,19 +8,18 @@
 /// A line that carries only text becomes the shape (`EventShape`) the next lines are first compared with.
 package final class OllamaStreamDecoder: StreamDecoder {
     private let provider: String
-    private let readsShapes: Bool
     private var splitter = LineSplitter()
-    private var shape: EventShape?
+    private var shapes: ShapeReader
     private var done = false
     private var modelSeen = false
     private var nextToolIndex = 0
-    /// How many lines were read by comparison with the shape.
-    package private(set) var shapedEvents = 0
+    /// How many lines were read by shape.
+    package var shapedEvents: Int { shapes.count }
 
     /// A decoder for a stream from `provider`; `shapes: false` reads every line with the general parser.
     package init(provider: String, shapes: Bool = true) {
         self.provider = provider
-        readsShapes = shapes
+        self.shapes = ShapeReader(enabled: shapes)
     }
 
     /// Decodes the next piece of the body.
@@ -30,13 +29,7 @@ package final class OllamaStreamDecoder: StreamDecoder {
         text: (JSONStringBody) throws -> Void
     ) throws {
         try splitter.feed(bytes, shortcut: { base, start, end in
-            guard !done, let shape else { return start }
-            var count = 0
-            defer { shapedEvents += count }
-            return try shape.read(base, from: start, to: end) { body in
-                count += 1
-                if !body.isEmpty { try text(body) }
-            }
+            done ? start : try shapes.read(base, from: start, to: end, text)
         }) { line in try handle(line, emit: emit, text: text) }
     }
 
@@ -55,11 +48,7 @@ package final class OllamaStreamDecoder: StreamDecoder {
         text: (JSONStringBody) throws -> Void
     ) throws {
         if done { return }
-        if let body = shape?.text(ofJSON: line) {
-            shapedEvents += 1
-            if !body.isEmpty { try text(body) }
-            return
-        }
+        if try shapes.take(json: line, text) { return }
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
         if let plain = PlainLine(line, wantModel: !modelSeen) {
             if let model = plain.model {
@@ -68,10 +57,8 @@ package final class OllamaStreamDecoder: StreamDecoder {
             }
             if let text = plain.content {
                 if !text.isEmpty { try emit(.delta(text)) }
-                if readsShapes {
-                    shape = EventShape(head: UnsafeRawBufferPointer(start: nil, count: 0), json: line,
-                                       text: plain.span, ignored: plain.ignored, tail: "\n")
-                }
+                shapes.learn(EventShape(head: UnsafeRawBufferPointer(start: nil, count: 0), json: line,
+                                        text: plain.span, ignored: plain.ignored, tail: "\n"))
             }
             return
         }

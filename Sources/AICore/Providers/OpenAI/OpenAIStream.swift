@@ -8,19 +8,18 @@
 /// A chunk that carries only text becomes the shape (`EventShape`) the next chunks are first compared with.
 package final class OpenAIStreamDecoder: StreamDecoder {
     private let provider: String
-    private let readsShapes: Bool
     private var parser = SSEParser(legacyErrorField: true)
-    private var shape: EventShape?
+    private var shapes: ShapeReader
     private var finishSeen = false
     private var doneSeen = false
     private var modelSeen = false
-    /// How many events were read by comparison with the shape.
-    package private(set) var shapedEvents = 0
+    /// How many events were read by shape.
+    package var shapedEvents: Int { shapes.count }
 
     /// A decoder for a stream from `provider`; `shapes: false` reads every event with the general parser.
     package init(provider: String, shapes: Bool = true) {
         self.provider = provider
-        readsShapes = shapes
+        self.shapes = ShapeReader(enabled: shapes)
     }
 
     package func feed(
@@ -29,13 +28,7 @@ package final class OpenAIStreamDecoder: StreamDecoder {
         text: (JSONStringBody) throws -> Void
     ) throws {
         try parser.scan(bytes, shortcut: { base, start, end in
-            guard !doneSeen, let shape else { return start }
-            var count = 0
-            defer { shapedEvents += count }
-            return try shape.read(base, from: start, to: end) { body in
-                count += 1
-                if !body.isEmpty { try text(body) }
-            }
+            doneSeen ? start : try shapes.read(base, from: start, to: end, text)
         }) { event in try handle(event, emit: emit, text: text) }
     }
 
@@ -53,11 +46,7 @@ package final class OpenAIStreamDecoder: StreamDecoder {
         text: (JSONStringBody) throws -> Void
     ) throws {
         if doneSeen { return }
-        if let body = shape?.text(ofJSON: event.data, type: event.typeBytes) {
-            shapedEvents += 1
-            if !body.isEmpty { try text(body) }
-            return
-        }
+        if try shapes.take(json: event.data, type: event.typeBytes, text) { return }
         if event.dataStarts(with: "[DONE]") {
             doneSeen = true
             return
@@ -104,7 +93,7 @@ package final class OpenAIStreamDecoder: StreamDecoder {
                 if !holder.isEmpty { textOnly = false }
                 if let usage = OpenAIWire.usage(.object(holder)) { try emit(.usage(usage)) }
             }
-            if textOnly, readsShapes { shape = EventShape(event, text: chunk.content, ignored: chunk.ignored) }
+            if textOnly { shapes.learn(EventShape(event, text: chunk.content, ignored: chunk.ignored)) }
         } catch let error as JSONParseError {
             throw notJSON(error)
         }
