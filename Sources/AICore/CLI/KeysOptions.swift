@@ -24,9 +24,7 @@ package struct KeysOptions: ParsableArguments {
     /// - Throws: `ValidationError` (exit 64).
     package func validate() throws {
         Diagnostics.setQuiet(quiet)
-        if let passphraseFD, passphraseFD < 3 {
-            throw ValidationError("--passphrase-fd must be 3 or more: the passphrase is never read from stdin")
-        }
+        try checkPassphraseFD(passphraseFD)
     }
 
     /// The vault these options and the environment name.
@@ -40,23 +38,10 @@ package struct KeysOptions: ParsableArguments {
     }
 }
 
-/// `--passphrase-fd N` on its own, for tools whose other options are their own (`ai-models`).
-package struct PassphraseOptions: ParsableArguments {
-    /// `--passphrase-fd N`: the descriptor the passphrase is read from.
-    @Option(name: .customLong("passphrase-fd"), help: ArgumentHelp(
-        "Unlock the key vault with the first line read from this descriptor (3 or more), e.g. 3<file.",
-        valueName: "n"))
-    package var passphraseFD: Int32?
-
-    /// Options with their defaults.
-    package init() {}
-
-    /// Refuses values outside the documented ranges.
-    /// - Throws: `ValidationError` (exit 64).
-    package func validate() throws {
-        if let passphraseFD, passphraseFD < 3 {
-            throw ValidationError("--passphrase-fd must be 3 or more: the passphrase is never read from stdin")
-        }
+/// Refuses a `--passphrase-fd` below 3: the passphrase is never read from stdin (nor from stdout or stderr).
+package func checkPassphraseFD(_ descriptor: Int32?) throws {
+    if let descriptor, descriptor < 3 {
+        throw ValidationError("--passphrase-fd must be 3 or more: the passphrase is never read from stdin")
     }
 }
 

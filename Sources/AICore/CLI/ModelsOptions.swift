@@ -31,9 +31,7 @@ package struct ModelsOptions: ParsableArguments {
 
     package func validate() throws {
         Diagnostics.setQuiet(quiet)
-        if let passphraseFD, passphraseFD < 3 {
-            throw ValidationError("--passphrase-fd must be 3 or more: the passphrase is never read from stdin")
-        }
+        try checkPassphraseFD(passphraseFD)
     }
 
     /// The settings these options, the environment and the config file give.

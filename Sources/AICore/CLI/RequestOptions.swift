@@ -79,9 +79,7 @@ package struct RequestOptions: ParsableArguments {
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be more than 0") }
         if let maxTime, maxTime <= 0 { throw ValidationError("--max-time must be more than 0") }
         if let maxTokens, maxTokens <= 0 { throw ValidationError("--max-tokens must be more than 0") }
-        if let passphraseFD, passphraseFD < 3 {
-            throw ValidationError("--passphrase-fd must be 3 or more: the passphrase is never read from stdin")
-        }
+        try checkPassphraseFD(passphraseFD)
     }
 
     /// The settings these options, the environment and the config file give.

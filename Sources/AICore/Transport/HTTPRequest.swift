@@ -27,6 +27,31 @@ package struct HTTPRequest: Sendable {
     }
 }
 
+extension HTTPRequest {
+    /// A JSON `POST` of `body` to `url`: `credentials` first, then `Content-Type` and `Accept` (`streamType` for
+    /// a stream, else JSON), then `extra` (headers from the config, last so that they win).
+    package static func postJSON(
+        _ url: String,
+        body: JSON,
+        stream: Bool,
+        streamType: String,
+        credentials: [(name: String, value: String)],
+        extra: [(name: String, value: String)]
+    ) -> HTTPRequest {
+        let content: [(name: String, value: String)] = [
+            (name: "Content-Type", value: "application/json"),
+            (name: "Accept", value: stream ? streamType : "application/json"),
+        ]
+        return HTTPRequest(method: "POST", url: url, headers: credentials + content + extra, body: body.encoded(),
+                           streaming: stream)
+    }
+
+    /// An `Authorization: Bearer` header for `key`, or none.
+    package static func bearer(_ key: String?) -> [(name: String, value: String)] {
+        key.map { [(name: "Authorization", value: "Bearer \($0)")] } ?? []
+    }
+}
+
 /// The status line and headers of a final (non-1xx) response.
 package struct HTTPResponseHead: Sendable {
     /// The status code (200, 429, …).

@@ -123,7 +123,7 @@ import Testing
         #expect(headers["accept"] == "text/event-stream")
         #expect(headers["authorization"] == nil)
         let whole = try provider.httpRequest(for: request())
-        #expect(whole.headers.contains { $0.name == "accept" && $0.value == "application/json" })
+        #expect(whole.headers.contains { $0.name == "Accept" && $0.value == "application/json" })
         #expect(!whole.streaming)
         #expect(AnthropicProvider(apiKey: "k").defaultModel == "claude-sonnet-4-5")
         #expect(try AnthropicProvider(apiKey: "k").httpRequest(for: request()).url

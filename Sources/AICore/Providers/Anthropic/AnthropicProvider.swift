@@ -41,19 +41,10 @@ package struct AnthropicProvider: HTTPProvider {
 
     /// The `POST` for one attempt.
     package func httpRequest(for resolved: ResolvedRequest) throws -> HTTPRequest {
-        let headers: [(name: String, value: String)] = [
-            (name: "x-api-key", value: apiKey),
-            (name: "anthropic-version", value: Self.apiVersion),
-            (name: "content-type", value: "application/json"),
-            (name: "accept", value: resolved.stream ? "text/event-stream" : "application/json"),
-        ]
-        return HTTPRequest(
-            method: "POST",
-            url: baseURL + "/v1/messages",
-            headers: headers + extraHeaders,
-            body: body(for: resolved).encoded(),
-            streaming: resolved.stream
-        )
+        .postJSON(baseURL + "/v1/messages", body: body(for: resolved), stream: resolved.stream,
+                  streamType: "text/event-stream",
+                  credentials: [(name: "x-api-key", value: apiKey), (name: "anthropic-version", value: Self.apiVersion)],
+                  extra: extraHeaders)
     }
 
     /// The Messages body: model, `max_tokens` (always), the system prompt at top level, user and assistant

@@ -21,8 +21,7 @@ package final class AnthropicStreamDecoder: StreamDecoder {
     /// Tool-use blocks still open, by index: their `input` at block start, and whether a fragment arrived.
     private var toolBlocks: [Int: (input: JSON, fragmentSeen: Bool)] = [:]
 
-    /// A decoder for a stream from `provider`.
-    /// `shapes: false` reads every event with the general parser.
+    /// A decoder for a stream from `provider`; `shapes: false` reads every event with the general parser.
     package init(provider: String, shapes: Bool = true) {
         self.provider = provider
         self.shapes = ShapeReader(enabled: shapes)

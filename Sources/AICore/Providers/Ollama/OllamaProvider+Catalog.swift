@@ -58,8 +58,7 @@ extension OllamaProvider: ModelCatalog {
     private func request(_ method: String, _ path: String, body: [UInt8]? = nil, streaming: Bool = false) -> HTTPRequest {
         var headers: [(name: String, value: String)] = [(name: "Accept", value: "application/json")]
         if body != nil { headers.append((name: "Content-Type", value: "application/json")) }
-        if let apiKey { headers.append((name: "Authorization", value: "Bearer \(apiKey)")) }
-        return HTTPRequest(method: method, url: join(baseURL, path), headers: headers + extraHeaders, body: body,
-                           streaming: streaming)
+        return HTTPRequest(method: method, url: join(baseURL, path), headers: headers + HTTPRequest.bearer(apiKey)
+                               + extraHeaders, body: body, streaming: streaming)
     }
 }

@@ -35,18 +35,8 @@ package struct OllamaProvider: HTTPProvider {
 
     /// The `POST` for one attempt.
     package func httpRequest(for resolved: ResolvedRequest) throws -> HTTPRequest {
-        var headers: [(name: String, value: String)] = [
-            (name: "Content-Type", value: "application/json"),
-            (name: "Accept", value: resolved.stream ? "application/x-ndjson" : "application/json"),
-        ]
-        if let apiKey { headers.append((name: "Authorization", value: "Bearer \(apiKey)")) }
-        return HTTPRequest(
-            method: "POST",
-            url: baseURL + "/api/chat",
-            headers: headers + extraHeaders,
-            body: body(for: resolved).encoded(),
-            streaming: resolved.stream
-        )
+        .postJSON(baseURL + "/api/chat", body: body(for: resolved), stream: resolved.stream,
+                  streamType: "application/x-ndjson", credentials: HTTPRequest.bearer(apiKey), extra: extraHeaders)
     }
 
     /// The `/api/chat` body: model, messages (the system prompt first), `stream` (always sent: Ollama streams

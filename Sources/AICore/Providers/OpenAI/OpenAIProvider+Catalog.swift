@@ -32,8 +32,7 @@ extension OpenAIProvider: ModelCatalog {
     }
 
     private func getRequest(_ path: String) -> HTTPRequest {
-        var headers: [(name: String, value: String)] = [(name: "Accept", value: "application/json")]
-        if let apiKey { headers.append((name: "Authorization", value: "Bearer \(apiKey)")) }
-        return HTTPRequest(method: "GET", url: join(baseURL, path), headers: headers + extraHeaders)
+        HTTPRequest(method: "GET", url: join(baseURL, path),
+                    headers: [(name: "Accept", value: "application/json")] + HTTPRequest.bearer(apiKey) + extraHeaders)
     }
 }

@@ -33,19 +33,8 @@ package struct OpenAIProvider: HTTPProvider {
     }
 
     package func httpRequest(for resolved: ResolvedRequest) throws -> HTTPRequest {
-        var headers: [(name: String, value: String)] = [
-            (name: "Content-Type", value: "application/json"),
-            (name: "Accept", value: resolved.stream ? "text/event-stream" : "application/json"),
-        ]
-        if let apiKey { headers.append((name: "Authorization", value: "Bearer \(apiKey)")) }
-        headers += extraHeaders
-        return HTTPRequest(
-            method: "POST",
-            url: baseURL + "/chat/completions",
-            headers: headers,
-            body: body(for: resolved).encoded(),
-            streaming: resolved.stream
-        )
+        .postJSON(baseURL + "/chat/completions", body: body(for: resolved), stream: resolved.stream,
+                  streamType: "text/event-stream", credentials: HTTPRequest.bearer(apiKey), extra: extraHeaders)
     }
 
     /// The Chat Completions body: model, messages (system first), parameters, stream options, then `extra`.
