@@ -24,6 +24,8 @@ package final class Batch: Sendable {
         var dispatched = 0
         var written = 0
         var readerDone = false
+        /// Worker threads started so far: one per queued item, up to `jobs`.
+        var workers = 0
         var firstFailure: (sequence: Int, status: ExitStatus)?
         var interrupted = false
     }
@@ -51,7 +53,6 @@ package final class Batch: Sendable {
     /// - Returns: the exit status of the first failed item in input order, or nil when all succeeded.
     /// - Throws: `AIError` (`usage`) from the reader; `OutputClosed` never escapes (the tool ends with 0).
     package func run(_ reader: InputReader, skip: Set<String> = []) throws -> ExitStatus? {
-        for _ in 0..<jobs { Threads.detach { [self] in work() } }
         var sequence = 0
         while true {
             let next: InputItem?
@@ -74,6 +75,11 @@ package final class Batch: Sendable {
         }
     }
 
+    /// How many worker threads the batch started.
+    package var workersStarted: Int {
+        monitor.update { $0.workers }
+    }
+
     /// Ends the batch on SIGINT: writes the finished lines not yet written, then a `cancelled` line for every
     /// other item read, in input order; nothing after them gets through.
     package func interrupt() {
@@ -93,8 +99,10 @@ package final class Batch: Sendable {
         Diagnostics.error("interrupted")
     }
 
+    /// Queues an item (or records its failure), starting a worker for it while fewer than `jobs` run: a single
+    /// request starts one thread, not `jobs`.
     private func submit(sequence: Int, item: InputItem?, readerFailure: AIError?) {
-        monitor.wait(until: { $0.dispatched - $0.written < window }) { state in
+        let startWorker = monitor.wait(until: { $0.dispatched - $0.written < window }) { state -> Bool in
             state.dispatched += 1
             if let item { state.unwritten[sequence] = item }
             if let readerFailure {
@@ -103,8 +111,14 @@ package final class Batch: Sendable {
                 finish(&state, sequence: sequence, id: item.id, metadata: item.metadata, result: .failure(error))
             } else if let item {
                 state.queue.append((sequence: sequence, item: item))
+                if state.workers < jobs {
+                    state.workers += 1
+                    return true
+                }
             }
+            return false
         }
+        if startWorker { Threads.detach { [self] in work() } }
     }
 
     private func work() {
