@@ -134,7 +134,7 @@ import Testing
 /// The config file (DESIGN §7) through the binaries.
 @Suite struct ConfigFileTests {
     func write(_ text: String) throws -> String {
-        let path = NSTemporaryDirectory() + "ai-config-\(UUID().uuidString).json"
+        let path = scratchPath("config.json")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

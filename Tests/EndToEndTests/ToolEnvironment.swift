@@ -4,9 +4,26 @@ import Testing
 
 @testable import AICore
 
+/// The directory every tool run's HOME is made in: one per test process, removed when the process exits.
+private let homesRoot: String = {
+    let root = homesRootPath()
+    try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: homesRootPath()) }
+    return root
+}()
+
+private func homesRootPath() -> String {
+    NSTemporaryDirectory() + "ai-e2e-\(getpid())"
+}
+
+/// A fresh path for a scratch file, in the directory removed when the test process exits.
+func scratchPath(_ name: String) -> String {
+    homesRoot + "/" + UUID().uuidString + "-" + name
+}
+
 /// A clean environment for a tool run: HOME and XDG directories in a fresh temp dir, nothing inherited.
 func toolEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
-    let home = NSTemporaryDirectory() + "ai-e2e-\(UUID().uuidString)"
+    let home = homesRoot + "/" + UUID().uuidString
     try? FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
     var environment = [
         "HOME": home, "XDG_CONFIG_HOME": home + "/config", "XDG_DATA_HOME": home + "/data",
