@@ -13,6 +13,21 @@ import Testing
         #expect(result.stderrText.contains("ai-complete: hint: see 'ai-complete --help'"))
     }
 
+    /// A timeout must be a number of seconds more than 0 and at most a year, for every tool that takes one: no
+    /// silent default for 0, no crash for infinity.
+    @Test(arguments: [
+        ("ai-complete", ["-p", "echo", "--max-time", "inf", "hi"]), ("ai-stream", ["--connect-timeout", "0", "hi"]),
+        ("ai-complete", ["--idle-timeout", "nan", "hi"]), ("ai-stream", ["-p", "echo", "--idle-timeout", "1e300", "hi"]),
+        ("ai-models", ["providers", "--connect-timeout", "0"]), ("ai-models", ["list", "-p", "echo", "--max-time", "0"]),
+    ])
+    func badTimeout_is64(_ tool: String, _ arguments: [String]) throws {
+        let result = try runTool(tool, arguments: arguments, environment: toolEnvironment())
+        #expect(result.status == 64)
+        #expect(result.stdout.isEmpty)
+        #expect(errorLine(result, tool: tool)?.contains("must be more than 0 seconds and at most a year") == true,
+                "\(result.stderrText)")
+    }
+
     /// DESIGN §2: a terminal stdin with no prompt is a usage error, never a hang (a pty from util-linux `script`).
     @Test func terminalStdinWithNoPrompt_is64NotAHang() throws {
         let script = try #require(ToolProcess.findOnPath("script"), "util-linux script is not installed")

@@ -38,13 +38,6 @@ package struct KeysOptions: ParsableArguments {
     }
 }
 
-/// Refuses a `--passphrase-fd` below 3: the passphrase is never read from stdin (nor from stdout or stderr).
-package func checkPassphraseFD(_ descriptor: Int32?) throws {
-    if let descriptor, descriptor < 3 {
-        throw ValidationError("--passphrase-fd must be 3 or more: the passphrase is never read from stdin")
-    }
-}
-
 /// The Argon2id cost of a new vault or passphrase (`init`, `passwd`), capped to documented bounds.
 package struct KDFOptions: ParsableArguments {
     /// `--kdf-ops N`: Argon2id passes.

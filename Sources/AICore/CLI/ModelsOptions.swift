@@ -31,6 +31,8 @@ package struct ModelsOptions: ParsableArguments {
 
     package func validate() throws {
         Diagnostics.setQuiet(quiet)
+        try checkTimeout(connectTimeout, "--connect-timeout")
+        try checkTimeout(maxTime, "--max-time")
         try checkPassphraseFD(passphraseFD)
     }
 

@@ -75,9 +75,9 @@ package struct RequestOptions: ParsableArguments {
     package func validate() throws {
         Diagnostics.setQuiet(quiet)
         guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
-        guard connectTimeout > 0 else { throw ValidationError("--connect-timeout must be more than 0") }
-        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be more than 0") }
-        if let maxTime, maxTime <= 0 { throw ValidationError("--max-time must be more than 0") }
+        try checkTimeout(connectTimeout, "--connect-timeout")
+        try checkTimeout(idleTimeout, "--idle-timeout")
+        try checkTimeout(maxTime, "--max-time")
         if let maxTokens, maxTokens <= 0 { throw ValidationError("--max-tokens must be more than 0") }
         try checkPassphraseFD(passphraseFD)
     }
