@@ -28,6 +28,15 @@ import Testing
                 "\(result.stderrText)")
     }
 
+    /// A temperature that is not a finite number is a usage error, not a `null` in the request body.
+    @Test(arguments: ["inf", "nan"])
+    func nonFiniteTemperature_is64(_ value: String) throws {
+        let result = try runTool("ai-complete", arguments: ["-p", "echo", "-t", value, "hi"],
+                                 environment: toolEnvironment())
+        #expect(result.status == 64)
+        #expect(errorLine(result, tool: "ai-complete")?.contains("--temperature must be a finite number") == true)
+    }
+
     /// DESIGN §2: a terminal stdin with no prompt is a usage error, never a hang (a pty from util-linux `script`).
     @Test func terminalStdinWithNoPrompt_is64NotAHang() throws {
         let script = try #require(ToolProcess.findOnPath("script"), "util-linux script is not installed")

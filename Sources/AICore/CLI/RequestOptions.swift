@@ -79,6 +79,7 @@ package struct RequestOptions: ParsableArguments {
         try checkTimeout(idleTimeout, "--idle-timeout")
         try checkTimeout(maxTime, "--max-time")
         if let maxTokens, maxTokens <= 0 { throw ValidationError("--max-tokens must be more than 0") }
+        if let temperature, !temperature.isFinite { throw ValidationError("--temperature must be a finite number") }
         try checkPassphraseFD(passphraseFD)
     }
 
