@@ -16,19 +16,7 @@ import Testing
 
     /// Feeds SSE text to a fresh stream decoder in the given pieces; returns the folded events and the error.
     func decodeStream(_ pieces: [String]) -> ChatFixtureHarness.Outcome {
-        let decoder = provider.makeStreamDecoder()
-        var outcome = ChatFixtureHarness.Outcome()
-        do {
-            for piece in pieces {
-                try Array(piece.utf8).withUnsafeBytes { try decoder.feed($0) { outcome.apply($0) } }
-            }
-            try decoder.finish { outcome.apply($0) }
-        } catch let error as AIError {
-            outcome.error = error
-        } catch {
-            Issue.record("unexpected error \(error)")
-        }
-        return outcome
+        ChatFixtureHarness.decodeStream(provider, pieces)
     }
 
     /// SSE text with one event per data string, named by its JSON `type` as the API does.
@@ -140,9 +128,8 @@ import Testing
 
     @Test func fixtures_everyAnthropicChatFixtureIsCovered() throws {
         let ids = try ChatFixtureHarness.index()
-            .filter { $0["provider"] as? String == "anthropic" }
-            .filter { (($0["request"] as? [String: Any])?["path"] as? String) != "/v1/models" }
-            .compactMap { $0["id"] as? String }
+            .filter { $0.provider == "anthropic" && $0.request?.path != "/v1/models" }
+            .map(\.id)
         #expect(Set(ids) == Set(Self.chatFixtures))
     }
 

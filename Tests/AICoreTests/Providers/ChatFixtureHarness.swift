@@ -7,24 +7,14 @@ import Testing
 /// Replays the provider fixtures of Tests/Fixtures/providers through a provider's real `attempt`, in memory,
 /// and checks what index.json says a client must make of them.
 enum ChatFixtureHarness {
-    /// The fixture folder, found by walking up from this file to the package root.
-    static let root = URL(fileURLWithPath: FixtureIndex.defaultDirectory)
-
-    /// The bytes of a fixture file.
-    static func bytes(_ relativePath: String) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: root.appendingPathComponent(relativePath)))
+    /// Every fixture of index.json.
+    static func index() throws -> [Fixture] {
+        try #require(fixtureIndex).fixtures
     }
 
-    /// Every entry of index.json's `fixtures`.
-    static func index() throws -> [[String: Any]] {
-        let data = try Data(contentsOf: root.appendingPathComponent("index.json"))
-        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        return try #require(object["fixtures"] as? [[String: Any]])
-    }
-
-    /// The entry with the given id.
-    static func fixture(id: String) throws -> [String: Any] {
-        try #require(try index().first { $0["id"] as? String == id }, "fixture \(id) missing from index.json")
+    /// The fixture with the given id.
+    static func fixture(id: String) throws -> Fixture {
+        try #require(fixtureIndex).fixture(id)
     }
 
     // MARK: - Chunkings
@@ -46,7 +36,7 @@ enum ChatFixtureHarness {
             }
         }
 
-        func chunks(of body: [UInt8], fixture: [String: Any]) -> [[UInt8]] {
+        func chunks(of body: [UInt8], fixture: Fixture) -> [[UInt8]] {
             var cuts: [Int] = []
             switch self {
             case .whole:
@@ -54,14 +44,13 @@ enum ChatFixtureHarness {
             case .oneByte:
                 cuts = Array(0..<body.count)
             case .plan:
-                let plan = fixture["chunk_plan"] as? [String: Any]
-                if let offsets = plan?["split_at"] as? [Int] {
-                    cuts = offsets
-                } else if let size = plan?["split_every"] as? Int {
+                if let size = fixture.chunkPlan?.splitEvery {
                     cuts = Array(stride(from: size, to: body.count, by: size))
-                } else if fixture["kind"] as? String == "sse" {
+                } else if let offsets = fixture.chunkPlan?.splitAt {
+                    cuts = offsets
+                } else if fixture.kind == "sse" {
                     cuts = Self.ends(of: [0x0A, 0x0A], in: body)
-                } else if fixture["kind"] as? String == "ndjson" {
+                } else if fixture.kind == "ndjson" {
                     cuts = Self.ends(of: [0x0A], in: body)
                 } else {
                     cuts = [body.count / 2]
@@ -143,6 +132,24 @@ enum ChatFixtureHarness {
         }
     }
 
+    /// Feeds text to a fresh stream decoder of `provider` in the given pieces; returns the folded events and the
+    /// error.
+    static func decodeStream(_ provider: any HTTPProvider, _ pieces: [String]) -> Outcome {
+        let decoder = provider.makeStreamDecoder()
+        var outcome = Outcome()
+        do {
+            for piece in pieces {
+                try Array(piece.utf8).withUnsafeBytes { try decoder.feed($0) { outcome.apply($0) } }
+            }
+            try decoder.finish { outcome.apply($0) }
+        } catch let error as AIError {
+            outcome.error = error
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+        return outcome
+    }
+
     /// A request with a system prompt, as the tools would resolve it.
     static func resolved(stream: Bool, model: String = "fixture-model") -> ResolvedRequest {
         var request = CompletionRequest(prompt: "hello")
@@ -151,16 +158,14 @@ enum ChatFixtureHarness {
     }
 
     /// Replays `fixture` through `provider.attempt` with the body cut as `chunking` says.
-    static func replay(_ provider: any HTTPProvider, fixture: [String: Any], chunking: Chunking) throws -> Outcome {
-        let body = try bytes(try #require(fixture["body_file"] as? String))
-        let status = try #require(fixture["status"] as? Int)
-        let headers = (fixture["response_headers"] as? [String: String] ?? [:]).map { (name: $0.key, value: $0.value) }
-        let transport = FakeTransport(head: HTTPResponseHead(status: status, headers: headers),
-                                      chunks: chunking.chunks(of: body, fixture: fixture))
+    static func replay(_ provider: any HTTPProvider, fixture: Fixture, chunking: Chunking) throws -> Outcome {
+        let headers = fixture.responseHeaders.map { (name: $0.0, value: $0.1) }
+        let transport = FakeTransport(head: HTTPResponseHead(status: fixture.status, headers: headers),
+                                      chunks: chunking.chunks(of: fixture.body, fixture: fixture))
         let context = AttemptContext(transport: { transport }, limits: .default, responseStarted: {})
         var outcome = Outcome()
         do {
-            try provider.attempt(resolved(stream: fixture["kind"] as? String != "json"), context: context) {
+            try provider.attempt(resolved(stream: fixture.kind != "json"), context: context) {
                 outcome.apply($0)
             }
         } catch let error as AIError {
@@ -178,62 +183,64 @@ enum ChatFixtureHarness {
     }
 
     /// Checks `outcome` against the fixture's `expected` block.
-    static func check(_ outcome: Outcome, against fixture: [String: Any], _ label: String) throws {
-        let expected = try #require(fixture["expected"] as? [String: Any], "\(label)")
-        let kind = expected["outcome"] as? String
-        if kind == "success" {
+    static func check(_ outcome: Outcome, against fixture: Fixture, _ label: String) throws {
+        let expected = try #require(fixture.expected.objectValue, "\(label)")
+        if expected["outcome"]?.stringValue == "success" {
             #expect(outcome.error == nil, "\(label): \(String(describing: outcome.error))")
             #expect(!outcome.models.isEmpty, "\(label): no model reported")
         } else {
             #expect(outcome.error != nil, "\(label): expected a failure")
         }
-        if let text = expected["text"] as? String { #expect(outcome.text == text, "\(label)") }
-        if let text = expected["partial_text"] as? String { #expect(outcome.text == text, "\(label)") }
-        if let deltas = expected["deltas"] as? [String] { #expect(outcome.deltas == deltas, "\(label)") }
-        if let count = expected["text_utf8_bytes"] as? Int { #expect(outcome.text.utf8.count == count, "\(label)") }
-        if let digest = expected["text_sha256"] as? String {
+        if let text = expected["text"]?.stringValue { #expect(outcome.text == text, "\(label)") }
+        if let text = expected["partial_text"]?.stringValue { #expect(outcome.text == text, "\(label)") }
+        if let deltas = expected["deltas"]?.arrayValue {
+            #expect(outcome.deltas == deltas.compactMap(\.stringValue), "\(label)")
+        }
+        if let count = expected["text_utf8_bytes"]?.intValue { #expect(outcome.text.utf8.count == count, "\(label)") }
+        if let digest = expected["text_sha256"]?.stringValue {
             #expect(SHA256.hex(Array(outcome.text.utf8)) == digest, "\(label)")
         }
-        if expected["no_replacement_chars"] as? Bool == true {
+        if expected["no_replacement_chars"]?.boolValue == true {
             #expect(!outcome.text.unicodeScalars.contains("\u{FFFD}"), "\(label)")
         }
-        if let raw = expected["finish_reason_raw"] as? String { #expect(outcome.finish == raw, "\(label)") }
-        if expected.keys.contains("finish_reason") {
-            let normalized = expected["finish_reason"] as? String
-            #expect(outcome.finish.map(FinishReason.normalize) == normalized, "\(label)")
+        if let raw = expected["finish_reason_raw"]?.stringValue { #expect(outcome.finish == raw, "\(label)") }
+        if let normalized = expected["finish_reason"] {
+            #expect(outcome.finish.map(FinishReason.normalize) == normalized.stringValue, "\(label)")
         }
-        if expected.keys.contains("usage") {
-            if let usage = expected["usage"] as? [String: Int] {
+        if let usage = expected["usage"] {
+            if usage.objectValue != nil {
                 let got = try #require(outcome.usage, "\(label): no usage")
-                #expect(got.promptTokens == usage["input_tokens"], "\(label)")
-                #expect(got.completionTokens == usage["output_tokens"], "\(label)")
-                #expect(got.totalTokens == usage["total_tokens"], "\(label)")
+                #expect(got.promptTokens == usage["input_tokens"]?.intValue, "\(label)")
+                #expect(got.completionTokens == usage["output_tokens"]?.intValue, "\(label)")
+                #expect(got.totalTokens == usage["total_tokens"]?.intValue, "\(label)")
             } else {
                 #expect(outcome.usage == nil, "\(label)")
             }
         }
-        if let calls = expected["tool_calls"] as? [[String: Any]] {
+        if let calls = expected["tool_calls"]?.arrayValue {
             #expect(outcome.calls.count == calls.count, "\(label)")
             for call in calls {
-                let index = try #require(call["index"] as? Int)
+                let index = try #require(call["index"]?.intValue)
                 let got = try #require(outcome.calls[index], "\(label): no tool call \(index)")
-                #expect(got.id == call["id"] as? String, "\(label)")
-                #expect(got.name == call["name"] as? String, "\(label)")
-                if let arguments = call["arguments"] as? String { #expect(got.arguments == arguments, "\(label)") }
-                if let input = call["input"] as? NSDictionary {
-                    let parsed = try JSONSerialization.jsonObject(with: Data(got.arguments.utf8)) as? NSDictionary
-                    #expect(parsed == input, "\(label)")
+                #expect(got.id == call["id"]?.stringValue, "\(label)")
+                #expect(got.name == call["name"]?.stringValue, "\(label)")
+                if let arguments = call["arguments"]?.stringValue { #expect(got.arguments == arguments, "\(label)") }
+                if let input = call["input"], input.objectValue != nil {
+                    // The same members in any order: each contains the other.
+                    let parsed = try JSON.parse(got.arguments)
+                    #expect(FixtureRequestRule.subsetViolation(input, parsed, at: "input") == nil, "\(label)")
+                    #expect(FixtureRequestRule.subsetViolation(parsed, input, at: "input") == nil, "\(label)")
                 }
             }
         }
-        if let error = expected["error"] as? [String: Any] {
+        if let error = expected["error"], error.objectValue != nil {
             let got = try #require(outcome.error, "\(label)")
-            let kind = try #require(error["kind"] as? String)
+            let kind = try #require(error["kind"]?.stringValue)
             #expect(got.code == code(forKind: kind), "\(label): \(got.code) for \(kind)")
-            if let status = error["http_status"] as? Int { #expect(got.httpStatus == status, "\(label)") }
-            if let retryable = error["retryable"] as? Bool { #expect(got.retryable == retryable, "\(label)") }
-            if let after = error["retry_after_seconds"] as? Double { #expect(got.retryAfter == after, "\(label)") }
-            if let message = error["message"] as? String {
+            if let status = error["http_status"]?.intValue { #expect(got.httpStatus == status, "\(label)") }
+            if let retryable = error["retryable"]?.boolValue { #expect(got.retryable == retryable, "\(label)") }
+            if let after = error["retry_after_seconds"]?.doubleValue { #expect(got.retryAfter == after, "\(label)") }
+            if let message = error["message"]?.stringValue {
                 var trimmed = message
                 while trimmed.hasSuffix(".") { trimmed.removeLast() }
                 #expect(got.message.contains(trimmed), "\(label): \(got.message)")
@@ -243,34 +250,22 @@ enum ChatFixtureHarness {
         }
     }
 
-    /// Checks the request the provider sent against the fixture's `request` block.
-    static func checkRequest(_ request: HTTPRequest?, against fixture: [String: Any], _ label: String) throws {
-        guard let rules = fixture["request"] as? [String: Any] else { return }
+    /// Checks the request the provider sent against the fixture's `request` rule, as the fake server checks the
+    /// requests it receives; the replayed request's system prompt must also have moved where the rule says.
+    static func checkRequest(_ request: HTTPRequest?, against fixture: Fixture, _ label: String) throws {
+        guard let rule = fixture.request else { return }
         let request = try #require(request, "\(label): nothing sent")
-        if let method = rules["method"] as? String { #expect(request.method == method, "\(label)") }
-        if let path = rules["path"] as? String { #expect(request.url.hasSuffix(path), "\(label): \(request.url)") }
-        for (name, value) in rules["headers"] as? [String: String] ?? [:] {
-            let sent = request.headers.last { $0.name.lowercased() == name.lowercased() }?.value
-            #expect(sent == value, "\(label): header \(name)")
+        if let path = rule.path { #expect(request.url.hasSuffix(path), "\(label): \(request.url)") }
+        let recorded = RecordedRequest(method: request.method, path: rule.path ?? "/", headers: request.headers,
+                                       body: request.body ?? [])
+        let violation = rule.violation(by: recorded, checkPath: false)
+        #expect(violation == nil, "\(label): \(violation ?? "")")
+        for unknown in rule.bodyRules where !FixtureRequestRule.isKnown(unknown) {
+            Issue.record("\(label): unchecked body rule: \(unknown)")
         }
-        let body = try #require(request.body, "\(label): no body")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any], "\(label)")
-        for key in rules["body_must_have_keys"] as? [String] ?? [] { #expect(json[key] != nil, "\(label): \(key)") }
-        for (key, value) in rules["body_must_include"] as? [String: Any] ?? [:] {
-            #expect((json[key] as? NSObject) == (value as? NSObject), "\(label): \(key)")
-        }
-        let messages = json["messages"] as? [[String: Any]] ?? []
-        for rule in rules["body_rules"] as? [String] ?? [] {
-            if rule.hasPrefix("no message has role 'system'") {
-                #expect(!messages.contains { $0["role"] as? String == "system" }, "\(label): \(rule)")
-                #expect(json["system"] as? String == "be brief", "\(label): \(rule)")
-            } else if rule.hasPrefix("max_tokens is a positive integer") {
-                #expect((json["max_tokens"] as? Int ?? 0) > 0, "\(label): \(rule)")
-            } else if rule.hasPrefix("anthropic-version header") {
-                #expect(request.headers.contains { $0.name == "anthropic-version" && $0.value == "2023-06-01" })
-            } else {
-                Issue.record("\(label): unchecked body rule: \(rule)")
-            }
+        if rule.bodyRules.contains(where: { $0.hasPrefix("no message has role 'system'") }) {
+            let body = try JSON.parse(request.body ?? [])
+            #expect(body["system"]?.stringValue == "be brief", "\(label): the system prompt went elsewhere")
         }
     }
 }

@@ -16,19 +16,7 @@ import Testing
 
     /// Feeds NDJSON text to a fresh stream decoder in the given pieces; returns the folded events and the error.
     func decodeStream(_ pieces: [String]) -> ChatFixtureHarness.Outcome {
-        let decoder = provider.makeStreamDecoder()
-        var outcome = ChatFixtureHarness.Outcome()
-        do {
-            for piece in pieces {
-                try Array(piece.utf8).withUnsafeBytes { try decoder.feed($0) { outcome.apply($0) } }
-            }
-            try decoder.finish { outcome.apply($0) }
-        } catch let error as AIError {
-            outcome.error = error
-        } catch {
-            Issue.record("unexpected error \(error)")
-        }
-        return outcome
+        ChatFixtureHarness.decodeStream(provider, pieces)
     }
 
     static let doneLine = #"{"model":"m","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}"#
@@ -147,9 +135,8 @@ import Testing
 
     @Test func fixtures_everyOllamaChatFixtureIsCovered() throws {
         let ids = try ChatFixtureHarness.index()
-            .filter { $0["provider"] as? String == "ollama" }
-            .filter { (($0["request"] as? [String: Any])?["path"] as? String) == "/api/chat" }
-            .compactMap { $0["id"] as? String }
+            .filter { $0.provider == "ollama" && $0.request?.path == "/api/chat" }
+            .map(\.id)
         #expect(Set(ids) == Set(Self.chatFixtures))
     }
 
@@ -161,8 +148,8 @@ import Testing
         try ChatFixtureHarness.checkRequest(outcome.request, against: fixture, "\(id) \(chunking)")
         if let request = outcome.request {
             #expect(!request.headers.contains { $0.name.lowercased() == "authorization" })
-            let body = try #require(try JSONSerialization.jsonObject(with: Data(request.body ?? [])) as? [String: Any])
-            #expect(body["stream"] as? Bool == (fixture["kind"] as? String != "json"), "\(id): stream sent explicitly")
+            let body = try JSON.parse(request.body ?? [])
+            #expect(body["stream"]?.boolValue == (fixture.kind != "json"), "\(id): stream sent explicitly")
         }
         if let model = outcome.models.first { #expect(model == "llama3.2:latest") }
     }

@@ -8,96 +8,8 @@ import Testing
 @Suite struct LineSplitterTests {
     // MARK: - Fixtures and chunkings
 
-    /// The provider fixtures (Tests/Fixtures/providers), found by walking up from this file to the package root.
-    private enum Fixtures {
-        static let root = URL(fileURLWithPath: FixtureIndex.defaultDirectory)
-
-        static func bytes(_ relativePath: String) throws -> [UInt8] {
-            [UInt8](try Data(contentsOf: root.appendingPathComponent(relativePath)))
-        }
-
-        /// The index.json entries whose body is an Ollama NDJSON stream.
-        static func ndjson() throws -> [[String: Any]] {
-            let data = try Data(contentsOf: root.appendingPathComponent("index.json"))
-            let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-            let fixtures = try #require(object["fixtures"] as? [[String: Any]])
-            return fixtures.filter { ($0["body_file"] as? String)?.hasSuffix(".ndjson") == true }
-        }
-    }
-
-    /// A deterministic generator (SplitMix64) so random chunkings are reproducible.
-    private struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    /// Cut points for one way of chunking a body of `count` bytes (empty = one chunk).
-    private enum Chunking: CustomStringConvertible {
-        case whole
-        case cuts([Int])
-        case oneByte
-        case random(seed: UInt64)
-
-        var description: String {
-            switch self {
-            case .whole: "whole"
-            case .cuts(let offsets): "cuts \(offsets.prefix(8))"
-            case .oneByte: "1 byte"
-            case .random(let seed): "random seed \(seed)"
-            }
-        }
-
-        static func all(plan: [String: Any]?, count: Int) -> [Chunking] {
-            var result: [Chunking] = [.whole, .oneByte]
-            if let offsets = plan?["split_at"] as? [Int] {
-                result.append(.cuts(offsets))
-            }
-            if let size = plan?["split_every"] as? Int {
-                result.append(.cuts(Array(stride(from: size, to: count, by: size))))
-            }
-            result += [1, 2, 3, 42, 1234].map { .random(seed: $0) }
-            return result
-        }
-
-        func chunks(of body: [UInt8]) -> [[UInt8]] {
-            var cuts: [Int]
-            switch self {
-            case .whole:
-                cuts = []
-            case .cuts(let offsets):
-                cuts = offsets
-            case .oneByte:
-                cuts = Array(0..<body.count)
-            case .random(let seed):
-                var generator = SeededGenerator(state: seed)
-                cuts = []
-                var offset = 0
-                while offset < body.count {
-                    let size = Int.random(in: 0...3, using: &generator) == 0
-                        ? Int.random(in: 0...512, using: &generator) : Int.random(in: 0...9, using: &generator)
-                    offset += size
-                    cuts.append(min(offset, body.count))
-                }
-            }
-            var pieces: [[UInt8]] = []
-            var start = 0
-            for cut in cuts + [body.count] where cut >= start {
-                pieces.append(Array(body[start..<cut]))
-                start = cut
-            }
-            return pieces
-        }
-    }
-
     /// Splits `body` fed in the given chunks; returns the lines and what `finish()` gave back.
-    private func split(_ body: [UInt8], _ chunking: Chunking = .whole) -> (lines: [[UInt8]], rest: [UInt8]?) {
+    private func split(_ body: [UInt8], _ chunking: BodyChunking = .whole) -> (lines: [[UInt8]], rest: [UInt8]?) {
         var splitter = LineSplitter()
         var lines: [[UInt8]] = []
         for chunk in chunking.chunks(of: body) {
@@ -106,7 +18,7 @@ import Testing
         return (lines, splitter.finish())
     }
 
-    private func split(_ text: String, _ chunking: Chunking = .whole) -> (lines: [String], rest: String?) {
+    private func split(_ text: String, _ chunking: BodyChunking = .whole) -> (lines: [String], rest: String?) {
         let result = split(Array(text.utf8), chunking)
         let decode = { (bytes: [UInt8]) in String(decoding: bytes, as: UTF8.self) }
         return (result.lines.map(decode), result.rest.map(decode))
@@ -123,14 +35,14 @@ import Testing
     // MARK: - Fixtures
 
     @Test func ollamaFixtures_sameLinesUnderEveryChunking() throws {
-        let fixtures = try Fixtures.ndjson()
+        let fixtures = try #require(fixtureIndex).fixtures.filter { $0.bodyFile.hasSuffix(".ndjson") }
         #expect(fixtures.count >= 6)
         for fixture in fixtures {
-            let id = try #require(fixture["id"] as? String)
-            let body = try Fixtures.bytes(try #require(fixture["body_file"] as? String))
+            let id = fixture.id
+            let body = fixture.body
             let reference = referenceSplit(body)
             #expect(!reference.lines.isEmpty, "\(id)")
-            for chunking in Chunking.all(plan: fixture["chunk_plan"] as? [String: Any], count: body.count) {
+            for chunking in BodyChunking.all(plan: fixture.chunkPlan) {
                 let result = split(body, chunking)
                 #expect(result.lines == reference.lines, "\(id) \(chunking)")
                 #expect(result.rest == reference.rest, "\(id) \(chunking)")
@@ -143,18 +55,18 @@ import Testing
     }
 
     @Test func pullStream_nineProgressLines() throws {
-        let (lines, rest) = split(try Fixtures.bytes("ollama/pull_stream.ndjson"), .oneByte)
+        let (lines, rest) = split(try fixtureBytes("ollama/pull_stream.ndjson"), .oneByte)
         #expect(lines.count == 9)
         #expect(rest == nil)
         #expect(lines.last == Array(#"{"status":"success"}"#.utf8))
     }
 
     @Test func truncatedFixture_finishReturnsUnterminatedLine() throws {
-        let body = try Fixtures.bytes("ollama/chat_stream_truncated.ndjson")
+        let body = try fixtureBytes("ollama/chat_stream_truncated.ndjson")
         let lastLF = try #require(body.lastIndex(of: 0x0A))
         let tail = Array(body[(lastLF + 1)...])
         #expect(tail.starts(with: Array(#"{"model":"llama3.2:latest""#.utf8)))
-        for chunking in [Chunking.whole, .oneByte, .random(seed: 9)] {
+        for chunking in [BodyChunking.whole, .oneByte, .random(seed: 9)] {
             let (lines, rest) = split(body, chunking)
             #expect(lines.count == 3, "\(chunking)")
             #expect(rest == tail, "\(chunking)")
@@ -162,8 +74,8 @@ import Testing
     }
 
     @Test func longLineFixture_96KiBLine() throws {
-        let body = try Fixtures.bytes("ollama/chat_stream_long_line.ndjson")
-        for chunking in [Chunking.whole, .cuts(Array(stride(from: 16_384, to: body.count, by: 16_384))), .oneByte] {
+        let body = try fixtureBytes("ollama/chat_stream_long_line.ndjson")
+        for chunking in [BodyChunking.whole, .every(16_384), .oneByte] {
             let (lines, rest) = split(body, chunking)
             #expect(lines.count == 2, "\(chunking)")
             #expect(rest == nil)
@@ -180,7 +92,7 @@ import Testing
     @Test func crlfLines_loseTheCR() {
         let text = "a\r\nb\r\n\r\nc\r\r\nd\re\n"
         let expected = ["a", "b", "", "c\r", "d\re"]
-        for chunking in [Chunking.whole, .oneByte, .cuts([2]), .cuts([1, 2, 3]), .random(seed: 3)] {
+        for chunking in [BodyChunking.whole, .oneByte, .at([2]), .at([1, 2, 3]), .random(seed: 3)] {
             let (lines, rest) = split(text, chunking)
             #expect(lines == expected, "\(chunking)")
             #expect(rest == nil, "\(chunking)")
@@ -243,7 +155,7 @@ import Testing
         let size = 4 << 20
         let body = [UInt8](repeating: 0x78, count: size) + [0x0A] + Array("next\n".utf8)
         let cuts = Array(stride(from: 16_384, to: body.count, by: 16_384))
-        let (lines, rest) = split(body, .cuts(cuts))
+        let (lines, rest) = split(body, .at(cuts))
         #expect(lines.map(\.count) == [size, 4])
         #expect(rest == nil)
     }

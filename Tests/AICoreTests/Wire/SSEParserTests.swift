@@ -8,104 +8,6 @@ import Testing
 @Suite struct SSEParserTests {
     // MARK: - Fixtures and chunkings
 
-    /// The provider fixtures (Tests/Fixtures/providers), found by walking up from this file to the package root.
-    private enum Fixtures {
-        static let root = URL(fileURLWithPath: FixtureIndex.defaultDirectory)
-
-        static func bytes(_ relativePath: String) throws -> [UInt8] {
-            [UInt8](try Data(contentsOf: root.appendingPathComponent(relativePath)))
-        }
-
-        static func index() throws -> [[String: Any]] {
-            let data = try Data(contentsOf: root.appendingPathComponent("index.json"))
-            let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-            return try #require(object["fixtures"] as? [[String: Any]])
-        }
-
-        static func fixture(id: String) throws -> [String: Any] {
-            try #require(try index().first { $0["id"] as? String == id }, "fixture \(id) missing from index.json")
-        }
-    }
-
-    /// A deterministic generator (SplitMix64) so random chunkings are reproducible.
-    private struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    /// How a body is cut into chunks before it is fed.
-    private enum Chunking: CustomStringConvertible {
-        case whole
-        case plan(splitAt: [Int])
-        case every(Int)
-        case oneByte
-        case random(seed: UInt64)
-
-        var description: String {
-            switch self {
-            case .whole: "whole"
-            case .plan(let offsets): "split_at \(offsets)"
-            case .every(let size): "every \(size)"
-            case .oneByte: "1 byte"
-            case .random(let seed): "random seed \(seed)"
-            }
-        }
-
-        static let randomSeeds: [UInt64] = [1, 2, 3, 42, 1234, 99_991]
-
-        /// Whole, 1 byte, several seeded random chunkings, and the fixture's own chunk plan if it has one.
-        static func all(plan: [String: Any]?) -> [Chunking] {
-            var result: [Chunking] = [.whole, .oneByte]
-            if let offsets = plan?["split_at"] as? [Int] {
-                result.append(.plan(splitAt: offsets))
-            }
-            if let size = plan?["split_every"] as? Int {
-                result.append(.every(size))
-            }
-            result += randomSeeds.map { .random(seed: $0) }
-            return result
-        }
-
-        func chunks(of body: [UInt8]) -> [[UInt8]] {
-            var cuts: [Int]
-            switch self {
-            case .whole:
-                cuts = []
-            case .plan(let offsets):
-                cuts = offsets
-            case .every(let size):
-                cuts = Array(stride(from: size, to: body.count, by: size))
-            case .oneByte:
-                cuts = Array(0..<body.count)
-            case .random(let seed):
-                var generator = SeededGenerator(state: seed)
-                cuts = []
-                var offset = 0
-                while offset < body.count {
-                    // Mostly small pieces, sometimes large ones; zero-length chunks are fed too.
-                    let size = Int.random(in: 0...3, using: &generator) == 0
-                        ? Int.random(in: 0...512, using: &generator) : Int.random(in: 0...9, using: &generator)
-                    offset += size
-                    cuts.append(min(offset, body.count))
-                }
-            }
-            var pieces: [[UInt8]] = []
-            var start = 0
-            for cut in cuts + [body.count] where cut >= start {
-                pieces.append(Array(body[start..<cut]))
-                start = cut
-            }
-            return pieces
-        }
-    }
-
     /// The outcome of parsing a whole body.
     private struct ParseResult {
         var events: [SSEEvent]
@@ -114,7 +16,7 @@ import Testing
         var discardedAtEOF: Bool
     }
 
-    private func parse(_ body: [UInt8], _ chunking: Chunking = .whole, legacyErrorField: Bool = false) -> ParseResult {
+    private func parse(_ body: [UInt8], _ chunking: BodyChunking = .whole, legacyErrorField: Bool = false) -> ParseResult {
         var parser = SSEParser(legacyErrorField: legacyErrorField)
         var events: [SSEEvent] = []
         for chunk in chunking.chunks(of: body) {
@@ -126,7 +28,7 @@ import Testing
         )
     }
 
-    private func parse(_ text: String, _ chunking: Chunking = .whole) -> [SSEEvent] {
+    private func parse(_ text: String, _ chunking: BodyChunking = .whole) -> [SSEEvent] {
         parse(Array(text.utf8), chunking).events
     }
 
@@ -140,15 +42,16 @@ import Testing
 
     // MARK: - spec_edge_cases.txt
 
-    private func checkSpecEdgeCases(_ chunkings: [Chunking]) throws {
-        let fixture = try Fixtures.fixture(id: "sse_spec_edge_cases")
-        let body = try Fixtures.bytes(try #require(fixture["body_file"] as? String))
-        let expected = try #require(fixture["expected"] as? [String: Any])
-        let expectedEvents = try #require(expected["events"] as? [[String: String]]).map {
-            event($0["type"] ?? "", $0["data"] ?? "", id: $0["last_event_id"] ?? "")
+    private func checkSpecEdgeCases(_ chunkings: [BodyChunking]) throws {
+        let fixture = try #require(fixtureIndex).fixture("sse_spec_edge_cases")
+        let body = fixture.body
+        let expected = fixture.expected
+        let expectedEvents = try #require(expected["events"]?.arrayValue).map {
+            event($0["type"]?.stringValue ?? "", $0["data"]?.stringValue ?? "",
+                  id: $0["last_event_id"]?.stringValue ?? "")
         }
         #expect(expectedEvents.count == 13)
-        let finalRetry = try #require(expected["final_retry_ms"] as? Int)
+        let finalRetry = try #require(expected["final_retry_ms"]?.intValue)
         for chunking in chunkings {
             let result = parse(body, chunking)
             #expect(result.events == expectedEvents, "\(chunking)")
@@ -165,11 +68,9 @@ import Testing
     }
 
     @Test func specEdgeCases_fixtureSplitPlan() throws {
-        let fixture = try Fixtures.fixture(id: "sse_spec_edge_cases")
-        let plan = try #require(fixture["chunk_plan"] as? [String: Any])
-        let offsets = try #require(plan["split_at"] as? [Int])
+        let offsets = try #require(fixtureIndex?.fixture("sse_spec_edge_cases").chunkPlan?.splitAt)
         #expect(offsets == [1, 2, 71, 84, 302])
-        try checkSpecEdgeCases([.plan(splitAt: offsets)])
+        try checkSpecEdgeCases([.at(offsets)])
     }
 
     @Test func specEdgeCases_oneByteChunks() throws {
@@ -177,38 +78,37 @@ import Testing
     }
 
     @Test func specEdgeCases_seededRandomChunks() throws {
-        try checkSpecEdgeCases(Chunking.randomSeeds.map { .random(seed: $0) })
+        try checkSpecEdgeCases(BodyChunking.seeds.map { .random(seed: $0) })
     }
 
     @Test func specEdgeCases_everySingleSplitPoint() throws {
-        let body = try Fixtures.bytes("sse/spec_edge_cases.txt")
+        let body = try fixtureBytes("sse/spec_edge_cases.txt")
         let reference = parse(body).events
         for offset in 0...body.count {
-            #expect(parse(body, .plan(splitAt: [offset])).events == reference, "split at \(offset)")
+            #expect(parse(body, .at([offset])).events == reference, "split at \(offset)")
         }
     }
 
     // MARK: - All SSE fixtures
 
     @Test func sseFixtures_eventCountsAndFieldsUnderEveryChunking() throws {
-        let fixtures = try Fixtures.index().filter { $0["kind"] as? String == "sse" }
+        let fixtures = try #require(fixtureIndex).fixtures.filter { $0.kind == "sse" }
         #expect(fixtures.count >= 10)
         for fixture in fixtures {
-            let id = try #require(fixture["id"] as? String)
-            let body = try Fixtures.bytes(try #require(fixture["body_file"] as? String))
-            #expect(body.count == fixture["body_bytes"] as? Int, "\(id)")
-            let expected = try #require(fixture["expected"] as? [String: Any])
-            let expectedCount = (expected["sse_events_strict"] ?? expected["sse_events"]) as? Int
+            let id = fixture.id
+            let body = fixture.body
+            let expected = fixture.expected
+            let expectedCount = (expected["sse_events_strict"] ?? expected["sse_events"])?.intValue
             let reference = parse(body)
-            for chunking in Chunking.all(plan: fixture["chunk_plan"] as? [String: Any]) {
+            for chunking in BodyChunking.all(plan: fixture.chunkPlan) {
                 let result = parse(body, chunking)
                 if let expectedCount {
                     #expect(result.events.count == expectedCount, "\(id) \(chunking)")
                 }
-                if let lastEventID = expected["last_event_id"] as? String {
+                if let lastEventID = expected["last_event_id"]?.stringValue {
                     #expect(result.lastEventID == lastEventID, "\(id) \(chunking)")
                 }
-                if let retry = expected["retry_ms"] as? Int {
+                if let retry = expected["retry_ms"]?.intValue {
                     #expect(result.retry == retry, "\(id) \(chunking)")
                 }
                 #expect(result.events == reference.events, "\(id): events differ under \(chunking)")
@@ -218,16 +118,14 @@ import Testing
     }
 
     @Test func openAIFixtures_identicalEventsAcrossChunkings() throws {
-        let fixtures = try Fixtures.index().filter {
-            $0["kind"] as? String == "sse" && ($0["body_file"] as? String)?.hasPrefix("openai/") == true
-        }
+        let fixtures = try #require(fixtureIndex).fixtures.filter { $0.kind == "sse" && $0.bodyFile.hasPrefix("openai/") }
         #expect(fixtures.count >= 8)
         for fixture in fixtures {
-            let id = try #require(fixture["id"] as? String)
-            let body = try Fixtures.bytes(try #require(fixture["body_file"] as? String))
+            let id = fixture.id
+            let body = fixture.body
             let reference = parse(body).events
             #expect(!reference.isEmpty, "\(id)")
-            for chunking in Chunking.all(plan: fixture["chunk_plan"] as? [String: Any]) {
+            for chunking in BodyChunking.all(plan: fixture.chunkPlan) {
                 #expect(parse(body, chunking).events == reference, "\(id) \(chunking)")
             }
             // Every data payload of an OpenAI stream is JSON or the [DONE] sentinel, never a piece of a line.
@@ -241,26 +139,25 @@ import Testing
     }
 
     @Test func truncatedFixtures_discardPartialAtEOF() throws {
-        let truncated = parse(try Fixtures.bytes("openai/chat_stream_truncated.sse"))
+        let truncated = parse(try fixtureBytes("openai/chat_stream_truncated.sse"))
         #expect(truncated.events.count == 3)
         #expect(truncated.discardedAtEOF)
 
-        let clean = parse(try Fixtures.bytes("openai/chat_stream_truncated_clean_boundary.sse"))
+        let clean = parse(try fixtureBytes("openai/chat_stream_truncated_clean_boundary.sse"))
         #expect(clean.events.count == 3)
         #expect(!clean.discardedAtEOF)
 
-        let llamacpp = parse(try Fixtures.bytes("openai/chat_stream_llamacpp_dialect.sse"))
+        let llamacpp = parse(try fixtureBytes("openai/chat_stream_llamacpp_dialect.sse"))
         #expect(llamacpp.events.count == 5)
         #expect(llamacpp.events.last?.text != "[DONE]")
         #expect(llamacpp.discardedAtEOF, "'data: [DONE]\\n' without a blank line is an undispatched event")
     }
 
     @Test func anthropicFixture_eventTypesFollowEventField() throws {
-        let fixture = try Fixtures.fixture(id: "anthropic_messages_stream_ok")
-        let expected = try #require(fixture["expected"] as? [String: Any])
-        let sequence = try #require(expected["event_sequence"] as? [String])
-        let body = try Fixtures.bytes("anthropic/messages_stream_ok.sse")
-        for chunking in [Chunking.whole, .oneByte, .random(seed: 7)] {
+        let fixture = try #require(fixtureIndex).fixture("anthropic_messages_stream_ok")
+        let sequence = try #require(fixture.expected["event_sequence"]?.arrayValue).compactMap(\.stringValue)
+        let body = try fixtureBytes("anthropic/messages_stream_ok.sse")
+        for chunking in [BodyChunking.whole, .oneByte, .random(seed: 7)] {
             #expect(parse(body, chunking).events.map(\.type) == sequence, "\(chunking)")
         }
     }
@@ -268,8 +165,8 @@ import Testing
     // MARK: - Legacy llama.cpp error field
 
     @Test func legacyErrorField_enabled_yieldsErrorEvent() throws {
-        let body = try Fixtures.bytes("openai/chat_stream_legacy_error_field.sse")
-        for chunking in [Chunking.whole, .oneByte, .random(seed: 5)] {
+        let body = try fixtureBytes("openai/chat_stream_legacy_error_field.sse")
+        for chunking in [BodyChunking.whole, .oneByte, .random(seed: 5)] {
             let events = parse(body, chunking, legacyErrorField: true).events
             #expect(events.count == 2, "\(chunking)")
             let error = try #require(events.first)
@@ -283,8 +180,8 @@ import Testing
     }
 
     @Test func legacyErrorField_disabled_yieldsOnlyDone() throws {
-        let body = try Fixtures.bytes("openai/chat_stream_legacy_error_field.sse")
-        for chunking in [Chunking.whole, .oneByte] {
+        let body = try fixtureBytes("openai/chat_stream_legacy_error_field.sse")
+        for chunking in [BodyChunking.whole, .oneByte] {
             #expect(parse(body, chunking).events == [event("[DONE]")], "\(chunking)")
         }
     }
@@ -313,24 +210,24 @@ import Testing
 
     @Test func loneCR_thenCR_isTwoLineEnds() {
         let text = "data: a\r\rdata: b\r\r"
-        for chunking in [Chunking.whole, .oneByte, .plan(splitAt: [8]), .plan(splitAt: [7, 8, 9])] {
+        for chunking in [BodyChunking.whole, .oneByte, .at([8]), .at([7, 8, 9])] {
             #expect(parse(text, chunking) == [event("a"), event("b")], "\(chunking)")
         }
     }
 
     @Test func mixedLineEnds_allRecognized() {
         let text = "data: 1\ndata: 2\rdata: 3\r\n\n"
-        for chunking in [Chunking.whole, .oneByte] {
+        for chunking in [BodyChunking.whole, .oneByte] {
             #expect(parse(text, chunking) == [event("1\n2\n3")], "\(chunking)")
         }
     }
 
     @Test func unicodeSeparators_doNotSplitLines() throws {
-        let body = try Fixtures.bytes("openai/chat_stream_unicode_separators.sse")
+        let body = try fixtureBytes("openai/chat_stream_unicode_separators.sse")
         for needle in [[0xE2, 0x80, 0xA8], [0xE2, 0x80, 0xA9], [0xC2, 0x85]] as [[UInt8]] {
             #expect(body.contains(needle), "fixture contains \(needle)")
         }
-        for chunking in [Chunking.whole, .oneByte, .random(seed: 11)] {
+        for chunking in [BodyChunking.whole, .oneByte, .random(seed: 11)] {
             let events = parse(body, chunking).events
             #expect(events.count == 8, "\(chunking)")
             let joined = events.flatMap(\.data)
@@ -387,7 +284,7 @@ import Testing
     @Test func bom_strippedOnceAtStreamStartOnly() {
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
         let line = Array("data: x\n\n".utf8)
-        for chunking in [Chunking.whole, .oneByte, .plan(splitAt: [1]), .plan(splitAt: [2])] {
+        for chunking in [BodyChunking.whole, .oneByte, .at([1]), .at([2])] {
             #expect(parse(bom + line, chunking).events == [event("x")], "\(chunking)")
             // A second BOM is part of the field name, so the line is an unknown field.
             #expect(parse(bom + bom + line, chunking).events.isEmpty, "\(chunking)")
@@ -397,7 +294,7 @@ import Testing
             ], "\(chunking)")
         }
         // Bytes that only start like a BOM are kept: they become part of the first field name.
-        for chunking in [Chunking.whole, .oneByte, .plan(splitAt: [1]), .plan(splitAt: [2])] {
+        for chunking in [BodyChunking.whole, .oneByte, .at([1]), .at([2])] {
             #expect(parse([0xEF, 0xBB] + line, chunking).events.isEmpty, "\(chunking)")
             #expect(parse([0xEF] + line, chunking).events.isEmpty, "\(chunking)")
         }
@@ -440,7 +337,7 @@ import Testing
             body.append(UInt8(0x61 + index % 26))
         }
         body += Array("\n\ndata: after\n\n".utf8)
-        for chunking in [Chunking.whole, .every(16_384), .every(4093)] {
+        for chunking in [BodyChunking.whole, .every(16_384), .every(4093)] {
             let events = parse(body, chunking).events
             #expect(events.count == 2, "\(chunking)")
             #expect(events.first?.data.count == size, "\(chunking)")
@@ -450,10 +347,9 @@ import Testing
     }
 
     @Test func longLineFixture_hasOneLongDataLine() throws {
-        let fixture = try Fixtures.fixture(id: "openai_chat_stream_long_line")
-        let expected = try #require(fixture["expected"] as? [String: Any])
-        let longest = try #require(expected["longest_line_bytes"] as? Int)
-        let body = try Fixtures.bytes("openai/chat_stream_long_line.sse")
+        let fixture = try #require(fixtureIndex).fixture("openai_chat_stream_long_line")
+        let longest = try #require(fixture.expected["longest_line_bytes"]?.intValue)
+        let body = fixture.body
         let events = parse(body, .every(16_384)).events
         let maxData = events.map(\.data.count).max() ?? 0
         #expect(maxData == longest - "data: ".utf8.count)
