@@ -11,7 +11,8 @@ extension InputFormat: ExpressibleByArgument {
 package struct RequestOptions: ParsableArguments {
     @Option(
         name: .shortAndLong,
-        help: "Provider: ollama, openai, anthropic, echo, or one the config file names (default: $AI_PROVIDER, else ollama).",
+        help: ArgumentHelp("Provider: ollama, openai, anthropic, echo, or one the config file names "
+            + "(default: $AI_PROVIDER, else ollama)."),
         completion: .list(ProviderRegistry.builtInNames)
     )
     package var provider: String?
@@ -114,7 +115,8 @@ package struct RequestOptions: ParsableArguments {
         let text = words.isEmpty ? nil : words.joined(separator: " ")
         let readsStdin = !noStdin && (forceStdin || !Terminal.isTerminal(0))
         if !readsStdin, text == nil {
-            throw AIError(.usage, noStdin ? "no prompt, and -n keeps stdin closed" : "no prompt: give one as arguments or pipe text on stdin")
+            throw AIError(.usage, noStdin ? "no prompt, and -n keeps stdin closed"
+                                          : "no prompt: give one as arguments or pipe text on stdin")
         }
         if text != nil, input == .json || input == .jsonl {
             throw AIError(.usage, "a prompt argument cannot be combined with --input \(input.rawValue)")

@@ -117,7 +117,9 @@ package final class Runner {
                     Monotonic.now() >= deadline - 0.05 {
                     error = AIError(TransportError.deadline(seconds: maxTime), provider: provider.name)
                 }
-                guard !deltaWritten, !written.value, let wait = policy.delay(after: error, retries: retries) else { throw error }
+                guard !deltaWritten, !written.value, let wait = policy.delay(after: error, retries: retries) else {
+                    throw error
+                }
                 if let deadline, Monotonic.now() + wait >= deadline { throw error }
                 retries += 1
                 if error.code == .rateLimited { gate?.pause(for: wait) }

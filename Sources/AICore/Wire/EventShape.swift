@@ -80,10 +80,10 @@ package struct EventShape {
         let base = raw.assumingMemoryBound(to: UInt8.self)
         let end = json.count
         func whole(_ pattern: Pattern.Bytes) -> JSONStringBody? {
-            guard let event = pattern.match(base, from: 0, to: end, literal: headCount..<pattern.literal.count - tailCount),
-                event.end == end
-            else { return nil }
-            return JSONStringBody(bytes: UnsafeBufferPointer(start: base + event.text.lowerBound, count: event.text.count),
+            let json = headCount..<pattern.literal.count - tailCount
+            guard let event = pattern.match(base, from: 0, to: end, literal: json), event.end == end else { return nil }
+            return JSONStringBody(bytes: UnsafeBufferPointer(start: base + event.text.lowerBound,
+                                                             count: event.text.count),
                                   escaped: event.escaped)
         }
         if let body = exact.withBytes(whole) { return body }

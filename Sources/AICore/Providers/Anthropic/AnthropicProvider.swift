@@ -43,7 +43,9 @@ package struct AnthropicProvider: HTTPProvider {
     package func httpRequest(for resolved: ResolvedRequest) throws -> HTTPRequest {
         .postJSON(baseURL + "/v1/messages", body: body(for: resolved), stream: resolved.stream,
                   streamType: "text/event-stream",
-                  credentials: [(name: "x-api-key", value: apiKey), (name: "anthropic-version", value: Self.apiVersion)],
+                  credentials: [
+                      (name: "x-api-key", value: apiKey), (name: "anthropic-version", value: Self.apiVersion),
+                  ],
                   extra: extraHeaders)
     }
 

@@ -55,7 +55,9 @@ extension OllamaProvider: ModelCatalog {
         return request("POST", "/api/pull", body: body, streaming: true)
     }
 
-    private func request(_ method: String, _ path: String, body: [UInt8]? = nil, streaming: Bool = false) -> HTTPRequest {
+    private func request(
+        _ method: String, _ path: String, body: [UInt8]? = nil, streaming: Bool = false
+    ) -> HTTPRequest {
         var headers: [(name: String, value: String)] = [(name: "Accept", value: "application/json")]
         if body != nil { headers.append((name: "Content-Type", value: "application/json")) }
         return HTTPRequest(method: method, url: join(baseURL, path), headers: headers + HTTPRequest.bearer(apiKey)

@@ -66,7 +66,8 @@ package struct OpenAIProvider: HTTPProvider {
     package func decodeCompletion(_ body: [UInt8], emit: (ProviderEvent) throws -> Void) throws {
         let json: JSON
         do { json = try JSON.parse(body) } catch {
-            throw AIError(.protocol, "\(name) sent a response that is not JSON: \(error.reason) at byte \(error.offset)")
+            throw AIError(
+                .protocol, "\(name) sent a response that is not JSON: \(error.reason) at byte \(error.offset)")
         }
         if let error = json["error"], !error.isNull { throw OpenAIWire.streamError(error, provider: name) }
         guard let choices = json["choices"]?.arrayValue else {

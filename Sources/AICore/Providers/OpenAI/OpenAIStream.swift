@@ -60,7 +60,9 @@ package final class OpenAIStreamDecoder: StreamDecoder {
         let chunk: Chunk
         do throws(JSONParseError) { chunk = try Chunk(data, wantModel: !modelSeen) } catch { throw notJSON(error) }
         do {
-            if let error = try chunk.error.valueOrNull(in: data) { throw OpenAIWire.streamError(error, provider: provider) }
+            if let error = try chunk.error.valueOrNull(in: data) {
+                throw OpenAIWire.streamError(error, provider: provider)
+            }
             if !modelSeen, let model = try chunk.model.stringOrNull(in: data) {
                 modelSeen = true
                 try emit(.model(model))
@@ -140,7 +142,9 @@ private struct Chunk {
                 }
             } while try cursor.nextMember()
         }
-        guard cursor.atEnd() else { throw JSONParseError(reason: "unexpected bytes after the value", offset: cursor.index) }
+        guard cursor.atEnd() else {
+            throw JSONParseError(reason: "unexpected bytes after the value", offset: cursor.index)
+        }
         if !wantModel { model = .absent }
     }
 

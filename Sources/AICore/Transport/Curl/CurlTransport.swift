@@ -303,7 +303,9 @@ private final class CurlMulti {
         var running: Int32 = 1
         while running > 0 {
             let status = curl_multi_perform(handle, &running)
-            guard status == CURLM_OK else { return status == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT }
+            guard status == CURLM_OK else {
+                return status == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT
+            }
             guard drained() else { return CURLE_WRITE_ERROR }
             if running > 0, curl_multi_poll(handle, nil, 0, 1000, nil) != CURLM_OK { return CURLE_FAILED_INIT }
         }
