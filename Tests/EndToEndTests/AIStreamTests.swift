@@ -23,6 +23,28 @@ import Testing
         #expect(body["stream"] == .bool(true) && body["stream_options"]?["include_usage"] == .bool(true))
     }
 
+    /// The text of real streams (escapes, UTF-8, CRLF framing, a llama.cpp dialect) comes out whole and exact,
+    /// as delta lines and with `--raw`, whether events arrive together or byte by byte.
+    @Test(arguments: [
+        "openai_chat_stream_ok", "openai_chat_stream_crlf_comments", "openai_chat_stream_utf8_split",
+        "openai_chat_stream_unicode_separators", "openai_chat_stream_llamacpp_dialect",
+    ], [Fixture.Chunking.whole, .bytewise])
+    func streamText_isExact(_ id: String, _ chunking: Fixture.Chunking) throws {
+        let index = try #require(fixtures)
+        let text = try #require(index.fixture(id).expected["text"]?.stringValue)
+        let server = try server(id, chunking: chunking)
+        defer { server.stop() }
+        let lines = try runTool("ai-stream", arguments: ["-p", "openai"], stdin: .text("hi"),
+                                environment: openAIEnvironment(server))
+        #expect(lines.status == 0, "\(lines.stderrText)")
+        let deltas = try lines.stdoutLines.compactMap { $0["type"] == "delta" ? $0["text"]?.stringValue : nil }
+        #expect(deltas.joined() == text)
+        let raw = try runTool("ai-stream", arguments: ["-p", "openai", "-r"], stdin: .text("hi"),
+                              environment: openAIEnvironment(server))
+        #expect(raw.status == 0, "\(raw.stderrText)")
+        #expect(raw.stdoutText == text + (text.hasSuffix("\n") ? "" : "\n"))
+    }
+
     @Test func echo_streamsWordByWord() throws {
         let result = try runTool("ai-stream", arguments: ["-p", "echo"], stdin: .text("one two  three"),
                                  environment: toolEnvironment())

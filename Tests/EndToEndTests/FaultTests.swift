@@ -148,8 +148,9 @@ import Testing
     }
 
     /// Deltas reach stdout as they arrive (DESIGN §3), not when the stream ends: while the server holds the
-    /// stream open after three deltas, those three are already written.
-    @Test func deltas_areWrittenBeforeTheStreamEnds() throws {
+    /// stream open after three deltas, those three are already written, as delta lines or (`--raw`) as text.
+    @Test(arguments: [([], #""text":" How""#), (["-r"], "Hello! How")])
+    func deltas_areWrittenBeforeTheStreamEnds(_ flags: [String], _ third: String) throws {
         let index = try #require(fixtures)
         var stalled = try index.ok(.stream)
         stalled.stallAfterBytes = try index.afterThirdDelta()
@@ -157,13 +158,17 @@ import Testing
         let server = try FakeServer(responses: [stalled])
         defer { server.stop() }
         let started = Monotonic.now()
-        let process = try ToolProcess("ai-stream", arguments: ["-p", "openai", "--retries", "0"], stdin: .text("x"),
-                                      environment: openAIEnvironment(server))
-        try process.waitForStdout(containing: #""text":" How""#, timeout: 2.5)
+        let process = try ToolProcess("ai-stream", arguments: ["-p", "openai", "--retries", "0"] + flags,
+                                      stdin: .text("x"), environment: openAIEnvironment(server))
+        try process.waitForStdout(containing: third, timeout: 2.5)
         #expect(Monotonic.now() - started < 2.5, "the third delta waited for the rest of the stream")
         let result = try process.wait()
         #expect(result.status == 0)
-        #expect(try result.stdoutLines.last?["type"] == "done")
+        if flags.isEmpty {
+            #expect(try result.stdoutLines.last?["type"] == "done")
+        } else {
+            #expect(result.stdoutText == "Hello! How can I help?\n")
+        }
     }
 
     /// `--max-time`: "Seconds allowed for the whole request" (DESIGN §5: "an optional total deadline").

@@ -133,8 +133,9 @@ package struct KeysPasswdCommand: ParsableCommand {
     package static let configuration = CommandConfiguration(
         commandName: "passwd", abstract: "Change the passphrase (and the data key under it).")
 
-    /// `--new-passphrase-fd N`: the descriptor the new passphrase is read from.
+    /// The vault and passphrase options.
     @OptionGroup package var options: KeysOptions
+    /// `--new-passphrase-fd N`: the descriptor the new passphrase is read from.
     @Option(name: .customLong("new-passphrase-fd"), help: ArgumentHelp(
         "Read the new passphrase's first line from this descriptor (3 or more).", valueName: "n"))
     package var newPassphraseFD: Int32?
@@ -147,7 +148,7 @@ package struct KeysPasswdCommand: ParsableCommand {
     /// Refuses values outside the documented ranges.
     /// - Throws: `ValidationError` (exit 64).
     package func validate() throws {
-        if let newPassphraseFD, newPassphraseFD < 3 { throw ValidationError("--new-passphrase-fd must be 3 or more") }
+        try checkPassphraseFD(newPassphraseFD, "--new-passphrase-fd")
     }
 
     /// Runs the command.

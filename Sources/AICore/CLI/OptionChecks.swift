@@ -14,9 +14,10 @@ package func checkTimeout(_ seconds: Double?, _ option: String) throws {
     }
 }
 
-/// Refuses a `--passphrase-fd` below 3: the passphrase is never read from stdin (nor from stdout or stderr).
-package func checkPassphraseFD(_ descriptor: Int32?) throws {
+/// Refuses a passphrase descriptor `option` below 3: a passphrase is never read from stdin (nor from stdout or
+/// stderr).
+package func checkPassphraseFD(_ descriptor: Int32?, _ option: String = "--passphrase-fd") throws {
     if let descriptor, descriptor < 3 {
-        throw ValidationError("--passphrase-fd must be 3 or more: the passphrase is never read from stdin")
+        throw ValidationError("\(option) must be 3 or more: the passphrase is never read from stdin")
     }
 }

@@ -106,6 +106,17 @@ package enum Passphrase {
 
     /// Reads up to the first `\n` (or the end), dropping one `\r` before it.
     private static func readLine(_ descriptor: Int32, source: String) throws(KeysError) -> SecretBytes {
+        try readLine(descriptor, endsAtCR: false) {
+            .badPassphraseDescriptor("cannot read \(source): \(KeysFileSystem.describe())")
+        }
+    }
+
+    /// Reads one line of at most `maximumBytes` into locked memory, a byte at a time so that nothing after the
+    /// line is consumed: up to `\n` (or `\r` too when `endsAtCR`, as a terminal sends), or the end; one `\r`
+    /// before the `\n` is dropped. `readFailure` is the error a failed read means.
+    static func readLine(
+        _ descriptor: Int32, endsAtCR: Bool, readFailure: () -> KeysError
+    ) throws(KeysError) -> SecretBytes {
         let buffer = try SecretBytes(count: maximumBytes + 1)
         var length = 0
         var failure: KeysError?
@@ -121,10 +132,10 @@ package enum Passphrase {
                         _ = poll(&entry, 1, -1)
                         continue
                     }
-                    failure = .badPassphraseDescriptor("cannot read \(source): \(KeysFileSystem.describe())")
+                    failure = readFailure()
                     return
                 }
-                if count == 0 || byte == 0x0A { break }
+                if count == 0 || byte == 0x0A || (endsAtCR && byte == 0x0D) { break }
                 guard length < maximumBytes else {
                     failure = .passphraseTooLong
                     return

@@ -73,35 +73,6 @@ package enum TerminalPrompt {
             Array("\n".utf8).withUnsafeBytes { _ = KeysFileSystem.writeAll(descriptor, $0) }
         }
         Array(prompt.utf8).withUnsafeBytes { _ = KeysFileSystem.writeAll(descriptor, $0) }
-        return try readLine(descriptor)
-    }
-
-    private static func readLine(_ descriptor: Int32) throws(KeysError) -> SecretBytes {
-        let buffer = try SecretBytes(count: Passphrase.maximumBytes + 1)
-        var length = 0
-        var failure: KeysError?
-        buffer.withUnsafeMutableBytes { bytes in
-            guard let base = bytes.baseAddress else { return }
-            while true {
-                var byte: UInt8 = 0
-                let count = Glibc.read(descriptor, &byte, 1)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    failure = .noTerminal
-                    return
-                }
-                if count == 0 { break }
-                if byte == 0x0A || byte == 0x0D { break }
-                guard length < Passphrase.maximumBytes else {
-                    failure = .passphraseTooLong
-                    return
-                }
-                base.storeBytes(of: byte, toByteOffset: length, as: UInt8.self)
-                length += 1
-                byte = 0
-            }
-        }
-        if let failure { throw failure }
-        return try buffer.slice(0..<length)
+        return try Passphrase.readLine(descriptor, endsAtCR: true) { .noTerminal }
     }
 }

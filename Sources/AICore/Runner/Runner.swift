@@ -67,8 +67,7 @@ package final class Runner {
         // --max-time bounds the whole request, retries and their waits included.
         let deadline = settings.limits.maxTime.map { started + $0 }
         var startedReported = false
-        var deltaWritten = false
-        let written = Flag()
+        let deltaWritten = Flag()
         var retries = 0
         while true {
             var result = Accumulator(keepText: keepText)
@@ -86,23 +85,18 @@ package final class Runner {
                     }
                 },
                 flush: { try observer?.flush() },
-                text: keepText || observer == nil
-                    ? { body in
-                        deltaWritten = true
-                        if keepText { result.apply(.delta(body.text)) }
-                        try observer?.delta(body)
-                    }
-                    : { [written] body in
-                        written.value = true
-                        try observer.unsafelyUnwrapped.delta(body)
-                    }
+                text: { body in
+                    deltaWritten.value = true
+                    if keepText { result.apply(.delta(body.text)) }
+                    try observer?.delta(body)
+                }
             )
             gate?.waitUntilOpen()
             do {
                 try provider.attempt(resolved, context: context) { event in
                     result.apply(event)
                     if case .delta(let text) = event, !text.isEmpty {
-                        deltaWritten = true
+                        deltaWritten.value = true
                         try observer?.delta(text)
                     }
                 }
@@ -117,9 +111,7 @@ package final class Runner {
                     Monotonic.now() >= deadline - 0.05 {
                     error = AIError(TransportError.deadline(seconds: maxTime), provider: provider.name)
                 }
-                guard !deltaWritten, !written.value, let wait = policy.delay(after: error, retries: retries) else {
-                    throw error
-                }
+                guard !deltaWritten.value, let wait = policy.delay(after: error, retries: retries) else { throw error }
                 if let deadline, Monotonic.now() + wait >= deadline { throw error }
                 retries += 1
                 if error.code == .rateLimited { gate?.pause(for: wait) }
@@ -184,7 +176,8 @@ private struct Accumulator {
     }
 }
 
-/// A flag set from a hot closure without the exclusivity check a captured `var` costs on every write.
+/// A flag set from a hot closure (once per streamed delta) without the exclusivity check a captured `var` costs on
+/// every write.
 private final class Flag {
     private let storage = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
 
