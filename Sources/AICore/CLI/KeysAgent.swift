@@ -8,10 +8,10 @@ package struct KeysAgentCommand: ParsableCommand {
     package static let configuration = CommandConfiguration(
         commandName: "agent", abstract: "Start the unlock agent and print its environment (like ssh-agent -s).",
         discussion: """
-            Prints AI_KEYS_SOCK=…; export AI_KEYS_SOCK; and AI_KEYS_AGENT_PID=…; export AI_KEYS_AGENT_PID; for
-            eval, then runs in the background (-D: in the foreground, logging to stderr). Unlock it with
-            'ai-keys unlock'. It locks after --idle-ttl without use and --ttl after the unlock (0: never), on a
-            clock that counts suspend; 'ai-keys lock' or SIGUSR1 lock it at once; -k stops the agent named by
+            Prints AI_KEYS_SOCK=…; export AI_KEYS_SOCK; and AI_KEYS_AGENT_PID=…; export AI_KEYS_AGENT_PID; for \
+            eval, then runs in the background (-D: in the foreground, logging to stderr). Unlock it with \
+            'ai-keys unlock'. It locks after --idle-ttl without use and --ttl after the unlock (0: never), on a \
+            clock that counts suspend; 'ai-keys lock' or SIGUSR1 lock it at once; -k stops the agent named by \
             AI_KEYS_AGENT_PID. It answers only processes of its own uid and never writes the vault.
             """)
 

@@ -12,19 +12,19 @@ package enum KeysCommands {
 
     /// The root command's discussion: files, environment, exit status (the man page's sections, in brief).
     package static let discussion = """
-        Keys live in one encrypted file (XChaCha20-Poly1305 under a random data key wrapped by an Argon2id key
-        from your passphrase; format: docs/vault-format.md). The suite's tools find a provider's key in its
+        Keys live in one encrypted file (XChaCha20-Poly1305 under a random data key wrapped by an Argon2id key \
+        from your passphrase; format: docs/vault-format.md). The suite's tools find a provider's key in its \
         environment variable, then the agent, then the vault.
 
-        The passphrase comes from --passphrase-fd N, from the file named by AI_PASSPHRASE_FILE (yours, mode
+        The passphrase comes from --passphrase-fd N, from the file named by AI_PASSPHRASE_FILE (yours, mode \
         0600), or from a prompt on /dev/tty; never from stdin, arguments or another variable.
 
-        FILES: $AI_VAULT or $XDG_DATA_HOME/ai/vault (0600, directory 0700) and vault.lock next to it;
-        $XDG_STATE_HOME/ai/audit.jsonl; the agent socket $AI_KEYS_SOCK, else
+        FILES: $AI_VAULT or $XDG_DATA_HOME/ai/vault (0600, directory 0700) and vault.lock next to it; \
+        $XDG_STATE_HOME/ai/audit.jsonl; the agent socket $AI_KEYS_SOCK, else \
         $XDG_RUNTIME_DIR/ai-keys/agent.sock (else /run/user/UID/ai-keys/agent.sock).
 
-        EXIT STATUS: 0 ok; 1 status: locked; 64 usage; 65 vault corrupted or tampered; 66 no vault;
-        69 no agent; 74 I/O error; 75 vault busy; 77 wrong passphrase, or locked with no way to unlock here;
+        EXIT STATUS: 0 ok; 1 status: locked; 64 usage; 65 vault corrupted or tampered; 66 no vault; \
+        69 no agent; 74 I/O error; 75 vault busy; 77 wrong passphrase, or locked with no way to unlock here; \
         78 no such key, unsafe permissions, untrusted agent.
         """
 }
@@ -247,8 +247,8 @@ package struct KeysExecCommand: ParsableCommand {
     package static let configuration = CommandConfiguration(
         commandName: "exec", abstract: "Run a command with one key in its environment.",
         discussion: """
-            The key is put in the variable --env names (default: NAME upper-cased plus _API_KEY, so openai gives
-            OPENAI_API_KEY). A process's environment is readable by the same user through /proc: prefer letting
+            The key is put in the variable --env names (default: NAME upper-cased plus _API_KEY, so openai gives \
+            OPENAI_API_KEY). A process's environment is readable by the same user through /proc: prefer letting \
             the suite's tools ask the agent.
             """)
 
