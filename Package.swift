@@ -3,6 +3,12 @@ import PackageDescription
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 
+// A release build links the Swift runtime statically (--static-swift-stdlib), and that link asks for -lstdc++.
+// Linker/libstdc++.so, found first, answers with libstdc++.a: the tools then load one shared library fewer and
+// skip its ~1,700 symbol bindings at every start (Benchmarks/README.md). Links that do not ask for -lstdc++
+// (debug builds, tests) are untouched.
+let staticLibstdcxx: LinkerSetting = .unsafeFlags(["-L\(Context.packageDirectory)/Linker"], .when(platforms: [.linux]))
+
 let package = Package(
     name: "ai",
     platforms: [.macOS(.v15)],
@@ -32,16 +38,19 @@ let package = Package(
         // What Glibc's module lacks: SO_PEERCRED, prctl, accept4, closefrom (compiled with _GNU_SOURCE).
         .target(name: "CSystem"),
         .target(name: "AICore", dependencies: ["CCurl", "CSodium", "CSystem", argumentParser]),
-        .executableTarget(name: "ai-complete", dependencies: ["AICore", argumentParser]),
-        .executableTarget(name: "ai-stream", dependencies: ["AICore", argumentParser]),
-        .executableTarget(name: "ai-models", dependencies: ["AICore", argumentParser]),
-        .executableTarget(name: "ai-keys", dependencies: ["AICore", argumentParser]),
+        .executableTarget(name: "ai-complete", dependencies: ["AICore", argumentParser], linkerSettings: [staticLibstdcxx]),
+        .executableTarget(name: "ai-stream", dependencies: ["AICore", argumentParser], linkerSettings: [staticLibstdcxx]),
+        .executableTarget(name: "ai-models", dependencies: ["AICore", argumentParser], linkerSettings: [staticLibstdcxx]),
+        .executableTarget(name: "ai-keys", dependencies: ["AICore", argumentParser], linkerSettings: [staticLibstdcxx]),
         // Test-only: the fake provider server, fixture loading and the binary runner.
         .target(name: "AITestSupport", dependencies: ["AICore"]),
         .executableTarget(name: "ai-fake-server", dependencies: ["AITestSupport"]),
         .testTarget(
             name: "AICoreTests",
-            dependencies: ["AICore", "AITestSupport", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: [
+                "AICore", "AITestSupport", argumentParser,
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["AICore", "AITestSupport"]),
     ]

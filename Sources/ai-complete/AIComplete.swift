@@ -19,7 +19,14 @@ struct AIComplete: ParsableCommand {
     @OptionGroup(title: "Batch") var batch: BatchOptions
 
     static func main() {
-        Tool.main(Self.self, name: "ai-complete")
+        Tool.main(Self.self, name: "ai-complete") { arguments in
+            QuickParse.groups(arguments).map { (options: RequestOptions, batch: BatchOptions) in
+                var command = Self()
+                command.options = options
+                command.batch = batch
+                return command
+            }
+        }
     }
 
     func run() throws {

@@ -17,7 +17,13 @@ struct AIStream: ParsableCommand {
     @OptionGroup var options: RequestOptions
 
     static func main() {
-        Tool.main(Self.self, name: "ai-stream")
+        Tool.main(Self.self, name: "ai-stream") { arguments in
+            QuickParse.group(arguments).map { (options: RequestOptions) in
+                var command = Self()
+                command.options = options
+                return command
+            }
+        }
     }
 
     func run() throws {

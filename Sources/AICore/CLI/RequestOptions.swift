@@ -51,13 +51,13 @@ package struct RequestOptions: ParsableArguments {
     package var quiet = false
 
     @Option(help: "Retries after a failed attempt (connection errors, 408, 409, 429, 5xx).")
-    package var retries = 2
+    package var retries = Self.defaultRetries
 
     @Option(name: .customLong("connect-timeout"), help: "Seconds allowed to connect.")
-    package var connectTimeout: Double = 10
+    package var connectTimeout = Self.defaultConnectTimeout
 
     @Option(name: .customLong("idle-timeout"), help: "Seconds allowed between two received bytes.")
-    package var idleTimeout: Double = 300
+    package var idleTimeout = Self.defaultIdleTimeout
 
     @Option(name: .customLong("max-time"), help: "Seconds allowed for the whole request (default: none).")
     package var maxTime: Double?
@@ -69,6 +69,10 @@ package struct RequestOptions: ParsableArguments {
 
     @Argument(help: "The prompt. With stdin too, the message is the prompt, a blank line, then stdin; '-' reads stdin.")
     package var prompt: [String] = []
+
+    static let defaultRetries = 2
+    static let defaultConnectTimeout: Double = 10
+    static let defaultIdleTimeout: Double = 300
 
     /// Options with their defaults.
     package init() {}
@@ -122,5 +126,53 @@ package struct RequestOptions: ParsableArguments {
             throw AIError(.usage, "a prompt argument cannot be combined with --input \(input.rawValue)")
         }
         return InputReader(format: input, prompt: text, readsStdin: readsStdin)
+    }
+}
+
+extension RequestOptions: QuickParsable {
+    package static var quickDefaults: RequestOptions {
+        var options = RequestOptions()
+        options.provider = nil
+        options.model = nil
+        options.system = nil
+        options.temperature = nil
+        options.maxTokens = nil
+        options.stop = []
+        options.baseURL = nil
+        options.noConfig = false
+        options.input = .auto
+        options.noStdin = false
+        options.raw = false
+        options.quiet = false
+        options.retries = defaultRetries
+        options.connectTimeout = defaultConnectTimeout
+        options.idleTimeout = defaultIdleTimeout
+        options.maxTime = nil
+        options.passphraseFD = nil
+        options.prompt = []
+        return options
+    }
+
+    package static var quickArguments: [QuickArgument<RequestOptions>] {
+        [
+            .value("-p", "--provider") { $0.provider = $1 as String },
+            .value("-m", "--model") { $0.model = $1 as String },
+            .value("-s", "--system") { $0.system = $1 as String },
+            .value("-t", "--temperature") { $0.temperature = $1 as Double },
+            .value("--max-tokens") { $0.maxTokens = $1 as Int },
+            .value("--stop") { $0.stop.append($1) },
+            .value("--base-url") { $0.baseURL = $1 as String },
+            .flag("--no-config") { $0.noConfig = true },
+            .value("--input") { $0.input = $1 },
+            .flag("-n", "--no-stdin") { $0.noStdin = true },
+            .flag("-r", "--raw") { $0.raw = true },
+            .flag("-q", "--quiet") { $0.quiet = true },
+            .value("--retries") { $0.retries = $1 },
+            .value("--connect-timeout") { $0.connectTimeout = $1 },
+            .value("--idle-timeout") { $0.idleTimeout = $1 },
+            .value("--max-time") { $0.maxTime = $1 as Double },
+            .value("--passphrase-fd") { $0.passphraseFD = $1 as Int32 },
+            .words { $0.prompt.append($1) },
+        ]
     }
 }

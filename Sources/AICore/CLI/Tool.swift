@@ -4,12 +4,24 @@ import Glibc
 /// Runs a tool's command: parses, runs, and turns every way out into one stderr line and an exit status.
 package enum Tool {
     /// The entry point every `ai-*` executable calls from `main()`.
-    package static func main<Command: ParsableCommand>(_ command: Command.Type, name: String) -> Never {
+    ///
+    /// `quick` reads the usual arguments without swift-argument-parser's start-up cost (see `QuickParse`); it
+    /// returns nil for the rest. A lone `--version` is answered here for the same reason.
+    package static func main<Command: ParsableCommand>(
+        _ command: Command.Type, name: String, quick: (ArraySlice<String>) -> Command? = { _ in nil }
+    ) -> Never {
         Diagnostics.configure(tool: name, quiet: false)
         Signals.install()
+        let arguments = CommandLine.arguments.dropFirst()
         do {
-            var parsed = try Command.parseAsRoot()
-            try parsed.run()
+            if arguments.count == 1, arguments.first == "--version", !Command.configuration.version.isEmpty {
+                try JSONLWriter.standardOutput.write(bytes: Array((Command.configuration.version + "\n").utf8))
+            } else if var command = quick(arguments) {
+                try command.run()
+            } else {
+                var parsed = try Command.parseAsRoot()
+                try parsed.run()
+            }
             finish(0)
         } catch let error as AIError {
             Diagnostics.error(error.message, hints: error.hints)
