@@ -24,8 +24,11 @@ package final class Batch: Sendable {
         var dispatched = 0
         var written = 0
         var readerDone = false
-        /// Worker threads started so far: one per queued item, up to `jobs`.
+        /// Workers so far, up to `jobs`: a thread started per queued item, or the calling thread when the input
+        /// was read without starting one.
         var workers = 0
+        /// Of `workers`, the threads started.
+        var threads = 0
         var firstFailure: (sequence: Int, status: ExitStatus)?
         var interrupted = false
     }
@@ -66,18 +69,24 @@ package final class Batch: Sendable {
             }
             guard let item = next else { break }
             if skip.contains(item.id.encodedString) { continue }
-            submit(sequence: sequence, item: item, readerFailure: nil)
+            // The last item of an input already read (a prompt, a whole text) starts no thread: a thread
+            // already started takes it, else the calling thread below (a single request costs no thread).
+            submit(sequence: sequence, item: item, readerFailure: nil, mayStartThread: !reader.isFinished)
             sequence += 1
         }
-        return monitor.wait(until: { $0.written == $0.dispatched }) { state in
+        let helps = monitor.update { state -> Bool in
             state.readerDone = true
-            return state.firstFailure?.status
+            guard state.queueHead < state.queue.count, state.workers == 0 else { return false }
+            state.workers += 1
+            return true
         }
+        if helps { work() }
+        return monitor.wait(until: { $0.written == $0.dispatched }) { $0.firstFailure?.status }
     }
 
-    /// How many worker threads the batch started.
-    package var workersStarted: Int {
-        monitor.update { $0.workers }
+    /// How many workers the batch had (threads and the calling thread), and how many threads it started.
+    package var workersStarted: (workers: Int, threads: Int) {
+        monitor.update { ($0.workers, $0.threads) }
     }
 
     /// Ends the batch on SIGINT: writes the finished lines not yet written, then a `cancelled` line for every
@@ -99,9 +108,9 @@ package final class Batch: Sendable {
         Diagnostics.error("interrupted")
     }
 
-    /// Queues an item (or records its failure), starting a worker for it while fewer than `jobs` run: a single
-    /// request starts one thread, not `jobs`.
-    private func submit(sequence: Int, item: InputItem?, readerFailure: AIError?) {
+    /// Queues an item (or records its failure), starting a worker thread for it when `mayStartThread` and
+    /// fewer than `jobs` run: a few requests start a few threads, not `jobs`.
+    private func submit(sequence: Int, item: InputItem?, readerFailure: AIError?, mayStartThread: Bool = true) {
         let startWorker = monitor.wait(until: { $0.dispatched - $0.written < window }) { state -> Bool in
             state.dispatched += 1
             if let item { state.unwritten[sequence] = item }
@@ -111,8 +120,9 @@ package final class Batch: Sendable {
                 finish(&state, sequence: sequence, id: item.id, metadata: item.metadata, result: .failure(error))
             } else if let item {
                 state.queue.append((sequence: sequence, item: item))
-                if state.workers < jobs {
+                if mayStartThread, state.workers < jobs {
                     state.workers += 1
+                    state.threads += 1
                     return true
                 }
             }

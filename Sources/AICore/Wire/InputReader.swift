@@ -53,6 +53,11 @@ package final class InputReader {
         self.readsStdin = readsStdin
     }
 
+    /// True when every item has been given: `next()` would return nil without reading.
+    package var isFinished: Bool {
+        mode != nil && atEnd && readyIndex >= ready.count
+    }
+
     /// The next item, or nil at the end of input.
     /// - Throws: `AIError` for input that cannot be read at all: no input (66), invalid UTF-8 text (65), I/O (74).
     package func next() throws(AIError) -> InputItem? {
