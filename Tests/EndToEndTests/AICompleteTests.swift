@@ -116,4 +116,22 @@ import Testing
         let help = try runTool("ai-complete", arguments: ["--help"], environment: toolEnvironment())
         #expect(help.status == 0 && help.stdoutText.contains("--base-url"))
     }
+
+    /// A lone --version is answered before any parsing, by every tool alike.
+    @Test(arguments: ["ai-complete", "ai-stream", "ai-models", "ai-keys"])
+    func version_isTheSameFromEveryTool(tool: String) throws {
+        let version = try runTool(tool, arguments: ["--version"], environment: toolEnvironment())
+        #expect(version.status == 0 && version.stdoutText == "\(Version.string)\n" && version.stderrText.isEmpty)
+    }
+
+    /// The usual arguments take the quick parse; the same with a spelling only swift-argument-parser reads
+    /// (grouped short flags, `--`) gives the same result.
+    @Test func quickAndFullParse_giveTheSameRun() throws {
+        let quick = try runTool("ai-complete", arguments: ["-p", "echo", "-n", "-r", "two", "words"],
+                                environment: toolEnvironment())
+        let full = try runTool("ai-complete", arguments: ["-p", "echo", "-nr", "--", "two", "words"],
+                               environment: toolEnvironment())
+        #expect(quick.status == 0 && quick.stdoutText == "two words\n")
+        #expect(full.status == quick.status && full.stdoutText == quick.stdoutText)
+    }
 }

@@ -1,18 +1,6 @@
 import ArgumentParser
 
-/// The common run of a tool's arguments, read without swift-argument-parser's reflection.
-///
-/// swift-argument-parser finds a command's options by reflecting on its properties at every start: about 11
-/// million instructions and 3 ms, more than the whole of a call on loopback (see Benchmarks/README.md).
-/// `ai-complete` and `ai-stream` read the arguments they are usually given here first:
-/// - a known option, spelled exactly as the help shows it (`-p x`, `--provider x`, `--provider=x`), whose value
-///   converts and does not start with `-`;
-/// - a word (the prompt), `-` included.
-///
-/// Anything else goes to swift-argument-parser, which stays the one parser of record: help, `--version`
-/// with other arguments, completion scripts, grouped short flags (`-nr`), `--`, and every usage error with its
-/// wording. A quick parse that would give a different result is a bug; `QuickParseTests` holds the two to the
-/// same values over generated argument lists.
+/// One entry of a quick-parse table (see `QuickParse`): an option with all its spellings, or the words.
 package enum QuickArgument<Group> {
     /// An option without a value (`-n`, `--no-config`).
     case flag([String], (inout Group) -> Void)
@@ -58,6 +46,19 @@ package protocol QuickParsable: ParsableArguments {
     static var quickArguments: [QuickArgument<Self>] { get }
 }
 
+/// The common run of a tool's arguments, read without swift-argument-parser's reflection.
+///
+/// swift-argument-parser finds a command's options by reflecting on its properties every time it parses: about 11
+/// million instructions and 3 ms, more than the whole of a call on loopback (see Benchmarks/README.md).
+/// `ai-complete` and `ai-stream` read the arguments they are usually given here first:
+/// - a known option, spelled exactly as the help shows it (`-p x`, `--provider x`, `--provider=x`), whose value
+///   converts and does not start with `-`;
+/// - a word (the prompt), `-` included.
+///
+/// Anything else goes to swift-argument-parser, which stays the one parser of record: help, `--version`
+/// with other arguments, completion scripts, grouped short flags (`-nr`), `--`, and every usage error with its
+/// wording. A quick parse that would give a different result is a bug; `QuickParseTests` holds the two to the
+/// same values over generated argument lists.
 package enum QuickParse {
     /// Reads `arguments` into `value` by `table`.
     /// - Returns: false when the arguments are not in the quick shape; `value` is then half-set and must be
