@@ -38,10 +38,18 @@ let package = Package(
         // What Glibc's module lacks: SO_PEERCRED, prctl, accept4, closefrom (compiled with _GNU_SOURCE).
         .target(name: "CSystem"),
         .target(name: "AICore", dependencies: ["CCurl", "CSodium", "CSystem", argumentParser]),
-        .executableTarget(name: "ai-complete", dependencies: ["AICore", argumentParser], linkerSettings: [staticLibstdcxx]),
-        .executableTarget(name: "ai-stream", dependencies: ["AICore", argumentParser], linkerSettings: [staticLibstdcxx]),
-        .executableTarget(name: "ai-models", dependencies: ["AICore", argumentParser], linkerSettings: [staticLibstdcxx]),
-        .executableTarget(name: "ai-keys", dependencies: ["AICore", argumentParser], linkerSettings: [staticLibstdcxx]),
+        .executableTarget(
+            name: "ai-complete", dependencies: ["AICore", argumentParser], linkerSettings: [staticLibstdcxx]
+        ),
+        .executableTarget(
+            name: "ai-stream", dependencies: ["AICore", argumentParser], linkerSettings: [staticLibstdcxx]
+        ),
+        .executableTarget(
+            name: "ai-models", dependencies: ["AICore", argumentParser], linkerSettings: [staticLibstdcxx]
+        ),
+        .executableTarget(
+            name: "ai-keys", dependencies: ["AICore", argumentParser], linkerSettings: [staticLibstdcxx]
+        ),
         // Test-only: the fake provider server, fixture loading and the binary runner.
         .target(name: "AITestSupport", dependencies: ["AICore"]),
         .executableTarget(name: "ai-fake-server", dependencies: ["AITestSupport"]),

@@ -50,7 +50,8 @@ import Testing
         var output = [Int32](repeating: 0, count: 2)
         #expect(pipe(&output) == 0)
         let settings = Settings(environment: isolatedEnvironment(), provider: "echo", model: nil)
-        let batch = Batch(settings: settings, jobs: 4, ordered: true, raw: true, output: JSONLWriter(descriptor: output[1]))
+        let batch = Batch(settings: settings, jobs: 4, ordered: true, raw: true,
+                          output: JSONLWriter(descriptor: output[1]))
         let status = try batch.run(InputReader(format: .auto, prompt: "just this", readsStdin: false))
         close(output[1])
         defer { close(output[0]) }
