@@ -8,9 +8,10 @@
 #   make lint-man             mandoc -T lint -W warning man/* must print nothing
 #
 # PREFIX defaults to /usr/local; DESTDIR (for packaging) to nothing. CONFIG=debug builds and installs the
-# debug binaries instead. A release build carries the Swift runtime inside each tool (--static-swift-stdlib):
-# nothing to find and relocate at start-up but libc, libcurl and libsodium, and no Swift runtime to install. The tools installed are every executable product Package.swift declares, so a new
-# `.executable(name: "ai-…")` product is picked up without editing this file.
+# debug binaries instead. A release build carries the Swift runtime and libstdc++ inside each tool
+# (--static-swift-stdlib, and Linker/ in Package.swift): nothing to find and relocate at start-up but libc, libgcc,
+# libcurl and libsodium, and no Swift runtime to install. The tools installed are every executable product
+# Package.swift declares, so a new `.executable(name: "ai-…")` product is picked up without editing this file.
 
 PREFIX ?= /usr/local
 DESTDIR ?=

@@ -30,6 +30,27 @@ import Testing
         #expect(Monotonic.now() - closed < 1.0)
     }
 
+    /// `ai-complete` learns that stdout closed when it writes its line: it ends with 0 and says nothing, whichever
+    /// thread ran the request (a prompt with -n runs on the calling thread).
+    @Test(arguments: [(["-p", "openai", "-n", "hi"], ""), (["-p", "openai"], #"{"id":"z","prompt":"hi"}"#)])
+    func aiCompleteWritingToAClosedStdout_endsWithZeroAndNothingOnStderr(
+        _ arguments: [String], _ stdin: String
+    ) throws {
+        let index = try #require(fixtures)
+        var late = try index.fixture("openai_chat_ok").response()
+        late.stallAfterBytes = 10
+        late.stallSeconds = 1
+        let server = try FakeServer(responses: [late])
+        defer { server.stop() }
+        let process = try ToolProcess("ai-complete", arguments: arguments, stdin: .text(stdin),
+                                      environment: openAIEnvironment(server))
+        _ = server.waitForRequests(1, timeout: 10)
+        process.closeStdout()
+        let result = try process.wait(timeout: 10)
+        #expect(result.status == 0)
+        #expect(result.stderr.isEmpty, "\(result.stderrText)")
+    }
+
     @Test func sigint_writesCancelledAsTheLastLineAndExits130() throws {
         let server = try slowStream()
         defer { server.stop() }
@@ -44,11 +65,15 @@ import Testing
         #expect(result.stderrText.contains("ai-stream: error: interrupted"))
     }
 
-    @Test func sigint_inAiCompleteWritesTheCancelledResultLine() throws {
+    /// The request in flight on a worker thread (a JSON line on stdin), or on the calling thread (a prompt with
+    /// -n: the one request of an input already read starts no thread).
+    @Test(arguments: [
+        (["-p", "openai"], #"{"id":"z","prompt":"hi"}"#, "z"), (["-p", "openai", "-n", "hi"], "", "1"),
+    ])
+    func sigint_inAiCompleteWritesTheCancelledResultLine(_ arguments: [String], _ stdin: String, _ id: String) throws {
         let server = try slowStream()
         defer { server.stop() }
-        let process = try ToolProcess("ai-complete", arguments: ["-p", "openai"],
-                                      stdin: .text(#"{"id":"z","prompt":"hi"}"#),
+        let process = try ToolProcess("ai-complete", arguments: arguments, stdin: .text(stdin),
                                       environment: openAIEnvironment(server))
         _ = server.waitForRequests(1, timeout: 10)
         usleep(200_000)
@@ -56,6 +81,6 @@ import Testing
         let result = try process.wait(timeout: 10)
         #expect(result.status == 130)
         let line = try #require(try result.stdoutLines.last)
-        #expect(line["id"] == "z" && line["error"]?["code"] == "cancelled")
+        #expect(line["id"] == .string(id) && line["error"]?["code"] == "cancelled")
     }
 }

@@ -45,8 +45,7 @@ extension HTTPProvider {
         let http = try httpRequest(for: request)
         let transport = try context.transport()
         try withoutActuallyEscaping(emit) { emit in
-            let text: (JSONStringBody) throws -> Void
-            if let sink = context.text { text = sink } else { text = { try emit(.delta($0.text)) } }
+            let text = context.text ?? { try emit(.delta($0.text)) }
             let exchange = HTTPExchange(
                 decoder: request.stream ? makeStreamDecoder() : nil,
                 responseStarted: context.responseStarted,

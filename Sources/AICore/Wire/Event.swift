@@ -155,13 +155,9 @@ package enum Record {
     /// Appends a `delta` event line for text as the provider wrote it, byte for byte the line of its decoded text.
     @inline(__always)
     package static func appendDelta(_ body: JSONStringBody, to line: ByteBuffer) {
-        guard !body.escaped else {
-            line.append(deltaHead)
-            body.write(to: line)
-            line.append(deltaTail)
-            return
-        }
-        // Without escapes the body is the literal's inside (see JSONStringBody.write): one reservation, three copies.
+        guard !body.escaped else { return appendDelta(body.text, to: line) }
+        // Without escapes there is no quote, backslash or control character in the body: it is what
+        // `JSON.writeString` would write between the quotes. One reservation, three copies.
         let head = deltaHead.utf8CodeUnitCount
         let count = body.bytes.count
         line.append(count: head + 1 + count + 1 + deltaTail.utf8CodeUnitCount) { out in

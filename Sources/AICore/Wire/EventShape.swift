@@ -367,20 +367,6 @@ package struct JSONStringBody {
                                                        count: bytes.count + 2))
         return (try? parser.parseString()) ?? ""
     }
-
-    /// Appends the text as a JSON string literal, exactly as `JSON.writeString` writes it.
-    @inline(__always)
-    package func write(to out: ByteBuffer) {
-        guard escaped else {
-            // No escapes, so no quote, backslash or control character: the bytes are what writeString would write.
-            out.append(0x22)
-            out.append(bytes: bytes)
-            out.append(0x22)
-            return
-        }
-        var sink = out
-        JSON.writeString(text, to: &sink)
-    }
 }
 
 extension JSONParser {

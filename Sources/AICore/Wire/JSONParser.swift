@@ -325,6 +325,14 @@ extension JSONParser {
         return try parseString()
     }
 
+    /// The string at the cursor (nil for `null`) and where the value lay, for an `EventShape`.
+    package mutating func spannedStringOrNull() throws(JSONParseError) -> (value: String?, span: JSONSpan) {
+        skipWhitespace()
+        let start = index
+        let value = try stringOrNull()
+        return (value, JSONSpan(start: start, end: index))
+    }
+
     /// The value at the cursor as a tree, or nil for `null`.
     package mutating func valueOrNull() throws(JSONParseError) -> JSON? {
         if try takeNull() { return nil }
@@ -500,7 +508,9 @@ extension JSONParser {
     }
 
     @inline(__always)
-    private mutating func begin(_ open: UInt8, _ close: UInt8, depth: Int, what: String) throws(JSONParseError) -> Bool {
+    private mutating func begin(
+        _ open: UInt8, _ close: UInt8, depth: Int, what: String
+    ) throws(JSONParseError) -> Bool {
         guard depth <= JSON.maximumDepth else { throw error("nesting too deep") }
         skipWhitespace()
         guard index < end, byte(at: index) == open else { throw error(what) }

@@ -157,11 +157,10 @@ private struct TextDelta {
                             guard try cursor.stringToken().is("text_delta") else { return nil }
                             textDelta = true
                         } else if key.is("text") {
-                            cursor.skipWhitespace()
-                            let start = cursor.index
-                            guard let value = try cursor.stringOrNull() else { return nil }
+                            let string = try cursor.spannedStringOrNull()
+                            guard let value = string.value else { return nil }
                             text = value
-                            span = JSONSpan(start: start, end: cursor.index)
+                            span = string.span
                             found = true
                         } else {
                             try cursor.skipIgnored(depth: 2, noting: &ignored)

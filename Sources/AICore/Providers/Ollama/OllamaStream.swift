@@ -104,10 +104,7 @@ private struct PlainLine {
                     repeat {
                         let key = try cursor.memberKey()
                         if key.is("content") {
-                            cursor.skipWhitespace()
-                            let start = cursor.index
-                            content = try cursor.stringOrNull()
-                            span = JSONSpan(start: start, end: cursor.index)
+                            (content, span) = try cursor.spannedStringOrNull()
                         } else if key.is("tool_calls") {
                             return nil
                         } else {

@@ -343,7 +343,6 @@ private final class CurlEasy {
         _ = ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
     }
 
-
     func setCallbacks(context: UnsafeMutableRawPointer) {
         _ = ccurl_easy_setopt_write_function(handle, writeCallback)
         _ = ccurl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
