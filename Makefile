@@ -1,7 +1,7 @@
 # ai: build, test, install.
 #
 #   make                      release build (swift build -c release --static-swift-stdlib)
-#   make test                 the README's test command: script/bootstrap && swift test
+#   make test                 the README's test command: bootstrap, swift format lint --strict, swift test
 #   make install              binaries, man pages and completions under $(DESTDIR)$(PREFIX)
 #   make uninstall            removes what install put there
 #   make completions          regenerates completions/ from the built tools (commit the result)
@@ -44,7 +44,7 @@ build:
 	$(SWIFT) build -c $(CONFIG) $(BUILDFLAGS)
 
 test:
-	script/bootstrap && $(SWIFT) test
+	script/bootstrap && $(SWIFT) format lint --strict --recursive Sources Tests Package.swift && $(SWIFT) test
 
 install: build
 	@[ -n "$(TOOLS)" ] || { echo "make: no .executable(name: …) product found in Package.swift" >&2; exit 1; }

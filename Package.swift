@@ -29,7 +29,7 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
-        // The only door to libsodium (imported by Sources/AICore/Keys/Sodium/ alone).
+        // The only door to libsodium (imported by Sources/AIKeys/Sodium/ alone).
         .systemLibrary(
             name: "CSodium",
             pkgConfig: "libsodium",
@@ -37,29 +37,63 @@ let package = Package(
         ),
         // What Glibc's module lacks: SO_PEERCRED, prctl, accept4, closefrom (compiled with _GNU_SOURCE).
         .target(name: "CSystem"),
-        .target(name: "AICore", dependencies: ["CCurl", "CSodium", "CSystem", argumentParser]),
-        .executableTarget(
-            name: "ai-complete", dependencies: ["AICore", argumentParser], linkerSettings: [staticLibstdcxx]
+        // The layers, lowest first: each imports only targets above it in this list (docs/architecture.md).
+        // Errors and their one exit-status table, clocks, threads, cancellation, the environment, the terminal,
+        // and the seams injected into the layers below the command line (Reporter, KeyLookup).
+        .target(name: "AIBase"),
+        // The stdin/stdout contract: JSON, requests, records, input framing, SSE and NDJSON parsing.
+        .target(name: "AIWire", dependencies: ["AIBase"]),
+        // HTTP through libcurl: the only importer of CCurl.
+        .target(name: "AITransport", dependencies: ["AIBase", "AIWire", "CCurl"]),
+        // The config file and the settings merged at start-up.
+        .target(name: "AIConfig", dependencies: ["AIBase", "AIWire", "AITransport"]),
+        // Each provider's request encoding and response decoding, and the registry that builds them.
+        .target(name: "AIProviders", dependencies: ["AIBase", "AIWire", "AITransport", "AIConfig"]),
+        // The vault, the agent and key lookup: the only importer of CSodium.
+        .target(name: "AIKeys", dependencies: ["AIBase", "AIWire", "CSodium", "CSystem"]),
+        // Requests run to their end: retries, batches.
+        .target(name: "AIRunner", dependencies: ["AIBase", "AIWire", "AITransport", "AIConfig", "AIProviders"]),
+        // Providers' model catalogs: probing, listing, details, pulling.
+        .target(name: "AICatalog", dependencies: ["AIBase", "AIWire", "AITransport", "AIConfig", "AIProviders"]),
+        // The command-line layer shared by the tools: the only library importing ArgumentParser, the only one
+        // that writes to stderr or chooses an exit status.
+        .target(
+            name: "AICommandLine",
+            dependencies: [
+                "AIBase", "AIWire", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AIRunner", "AICatalog",
+                "CSystem", argumentParser,
+            ]
         ),
         .executableTarget(
-            name: "ai-stream", dependencies: ["AICore", argumentParser], linkerSettings: [staticLibstdcxx]
+            name: "ai-complete", dependencies: ["AIBase", "AICommandLine", argumentParser],
+            linkerSettings: [staticLibstdcxx]
         ),
         .executableTarget(
-            name: "ai-models", dependencies: ["AICore", argumentParser], linkerSettings: [staticLibstdcxx]
+            name: "ai-stream", dependencies: ["AIBase", "AICommandLine", argumentParser],
+            linkerSettings: [staticLibstdcxx]
         ),
         .executableTarget(
-            name: "ai-keys", dependencies: ["AICore", argumentParser], linkerSettings: [staticLibstdcxx]
+            name: "ai-models", dependencies: ["AIBase", "AICommandLine", argumentParser],
+            linkerSettings: [staticLibstdcxx]
+        ),
+        .executableTarget(
+            name: "ai-keys", dependencies: ["AIBase", "AICommandLine", argumentParser],
+            linkerSettings: [staticLibstdcxx]
         ),
         // Test-only: the fake provider server, fixture loading and the binary runner.
-        .target(name: "AITestSupport", dependencies: ["AICore"]),
+        .target(name: "AITestSupport", dependencies: ["AIBase", "AIWire", "AITransport"]),
         .executableTarget(name: "ai-fake-server", dependencies: ["AITestSupport"]),
         .testTarget(
-            name: "AICoreTests",
+            name: "UnitTests",
             dependencies: [
-                "AICore", "AITestSupport", argumentParser,
+                "AIBase", "AIWire", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AIRunner", "AICatalog",
+                "AICommandLine", "AITestSupport", argumentParser,
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["AICore", "AITestSupport"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["AIBase", "AIWire", "AIProviders", "AIKeys", "AICommandLine", "AITestSupport"]
+        ),
     ]
 )

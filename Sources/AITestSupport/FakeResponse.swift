@@ -1,4 +1,4 @@
-import AICore
+import AIWire
 
 /// What the fake server answers to one request: status, headers, body, how the body is framed and paced, and
 /// which transport faults to inject.

@@ -1,10 +1,12 @@
+import AIBase
+import AIWire
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import AICore
-import Synchronization
 
 /// An HTTP/1.1 server on 127.0.0.1 (OS-chosen port) that replays canned responses to the client under test.
 ///

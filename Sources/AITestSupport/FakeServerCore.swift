@@ -1,11 +1,13 @@
+import AIBase
+import Dispatch
+import Foundation
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Dispatch
-import Foundation
-import Synchronization
 
 /// The state and threads behind a `FakeServer`; connection threads hold this, not the server, so the server's
 /// deinit can stop them.

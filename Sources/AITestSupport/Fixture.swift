@@ -1,4 +1,5 @@
-import AICore
+import AIBase
+import AIWire
 import Foundation
 
 /// One recorded provider response from `index.json`: status, headers, byte-exact body, optional chunk plan,

@@ -1,4 +1,5 @@
-import AICore
+import AIBase
+import AIWire
 import Foundation
 
 /// The fixtures and scenarios of `Tests/Fixtures/providers/index.json`, with their bodies loaded.

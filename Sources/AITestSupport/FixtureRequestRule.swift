@@ -1,4 +1,5 @@
-import AICore
+import AIBase
+import AIWire
 
 /// The `request` rule of a fixture: the minimum a correct client sends.
 ///

@@ -1,9 +1,11 @@
+import AIBase
+import AIWire
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import AICore
 
 /// One accepted TCP connection: reads requests, asks the handler, writes responses (with pacing and faults).
 ///

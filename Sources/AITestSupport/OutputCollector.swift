@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// Drains one output pipe of a child process on its own thread, so a full pipe never blocks the child, and lets
 /// callers wait for lines or text as they arrive.

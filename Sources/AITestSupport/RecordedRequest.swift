@@ -1,4 +1,4 @@
-import AICore
+import AIWire
 
 /// One HTTP request as the fake server received it.
 package struct RecordedRequest: Sendable {
@@ -85,7 +85,8 @@ package struct RecordedRequest: Sendable {
         var utf8 = Array(text.utf8)[...]
         while let byte = utf8.popFirst() {
             if byte == UInt8(ascii: "%"), utf8.count >= 2,
-                let high = hexValue(utf8[utf8.startIndex]), let low = hexValue(utf8[utf8.startIndex + 1]) {
+                let high = hexValue(utf8[utf8.startIndex]), let low = hexValue(utf8[utf8.startIndex + 1])
+            {
                 bytes.append(high << 4 | low)
                 utf8 = utf8.dropFirst(2)
             } else {

@@ -1,4 +1,4 @@
-import AICore
+import AIWire
 
 /// A multi-request scenario from `index.json`: fixtures answered in order, and what the client should do.
 package struct Scenario: Sendable {

@@ -93,7 +93,8 @@ package enum SyntheticStream: String, Sendable, CaseIterable {
     package func trailer(chunks: Int) -> String {
         switch self {
         case .openai:
-            let head = "data: {\"id\":\"chatcmpl-synthetic\",\"object\":\"chat.completion.chunk\","
+            let head =
+                "data: {\"id\":\"chatcmpl-synthetic\",\"object\":\"chat.completion.chunk\","
                 + "\"created\":1760000000,\"model\":\"synthetic\",\"choices\":"
             return head + "[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
                 + head + "[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":\(chunks),"

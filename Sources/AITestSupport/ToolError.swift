@@ -1,3 +1,6 @@
+import AIBase
+import AIWire
+
 /// Why spawning, waiting for, or reading a tool failed.
 package enum ToolError: Error, CustomStringConvertible, Sendable {
     /// No executable at this path (build the package first).

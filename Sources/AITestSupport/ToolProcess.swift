@@ -1,10 +1,12 @@
+import AIBase
+import Foundation
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import Synchronization
 
 /// A running child process (spawned with `posix_spawn`) whose standard streams the test controls.
 ///
@@ -278,7 +280,9 @@ package final class ToolProcess: Sendable {
 
     /// The result once output is drained (giving up after `outputDeadline` seconds, e.g. when a grandchild holds
     /// the pipes open).
-    private func result(_ outcome: (status: Int32, signal: Int32?, elapsed: Double)?, outputDeadline: Double)
+    private func result(
+        _ outcome: (status: Int32, signal: Int32?, elapsed: Double)?, outputDeadline: Double
+    )
         -> ToolResult
     {
         let deadline = POSIX.monotonicSeconds() + outputDeadline

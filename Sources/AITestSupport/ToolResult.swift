@@ -1,4 +1,5 @@
-import AICore
+import AIBase
+import AIWire
 
 /// How a spawned tool ended and what it wrote.
 package struct ToolResult: Sendable {

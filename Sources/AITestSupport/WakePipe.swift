@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// A one-shot wake-up signal that blocked `poll` calls can watch: once `signal()` runs, its read end stays readable.
 ///

@@ -1,3 +1,3 @@
-// The only door to libsodium: imported by Sources/AICore/Keys/Sodium/ and nowhere else.
+// The only door to libsodium: imported by Sources/AIKeys/Sodium/ and nowhere else.
 // Use the function forms of constants (crypto_pwhash_saltbytes(), …): macros built on SODIUM_MIN do not import.
 #include <sodium.h>

@@ -1,4 +1,8 @@
-import AICore
+import AIBase
+import AICommandLine
+import AIProviders
+import AIRunner
+import AIWire
 import ArgumentParser
 
 /// `ai-complete`: a request in, one JSON result line out; many lines in, many out.

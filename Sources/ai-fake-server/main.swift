@@ -1,3 +1,6 @@
+import AIBase
+import AITestSupport
+
 // ai-fake-server: the test suite's fake provider server as a standalone process, for shell demos and benchmarks.
 //
 //     ai-fake-server [--fixtures DIR] [--chunking whole|planned|bytewise]
@@ -14,7 +17,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import AITestSupport
 
 let usage = """
     usage: ai-fake-server [--fixtures DIR] [--chunking whole|planned|bytewise]

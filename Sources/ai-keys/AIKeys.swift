@@ -1,4 +1,6 @@
-import AICore
+import AIBase
+import AICommandLine
+import AIProviders
 import ArgumentParser
 
 /// `ai-keys`: the encrypted key vault and its unlock agent.

@@ -1,4 +1,7 @@
-import AICore
+import AIBase
+import AICommandLine
+import AIProviders
+import AIWire
 import ArgumentParser
 
 /// `ai-models`: which providers are reachable, which models they have, model details, pulling local models.

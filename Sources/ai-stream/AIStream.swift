@@ -1,4 +1,7 @@
-import AICore
+import AIBase
+import AICommandLine
+import AIProviders
+import AIWire
 import ArgumentParser
 
 /// `ai-stream`: a request in, JSONL events out as the tokens arrive.

@@ -1,18 +1,22 @@
+import AIBase
+import AICommandLine
 import AITestSupport
 import Testing
 
-@testable import AICore
-
 @Suite struct AICompleteTests {
     @Test func echo_textInOneResultLineOut() throws {
-        let result = try runTool("ai-complete", arguments: ["-p", "echo"], stdin: .text("hello there\n"),
-                                 environment: toolEnvironment())
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "echo"], stdin: .text("hello there\n"),
+            environment: toolEnvironment())
         #expect(result.status == 0)
         #expect(result.stderr.isEmpty)
         let lines = try result.stdoutLines
         #expect(lines.count == 1)
-        #expect(lines[0].objectValue?.keys == ["id", "provider", "model", "content", "finish_reason",
-                                                "provider_finish_reason", "usage", "timing"])
+        #expect(
+            lines[0].objectValue?.keys == [
+                "id", "provider", "model", "content", "finish_reason",
+                "provider_finish_reason", "usage", "timing",
+            ])
         #expect(lines[0]["content"] == "hello there")
         #expect(lines[0]["id"] == "1")
         #expect(lines[0]["usage"]?["completion_tokens"] == .number("2"))
@@ -21,15 +25,20 @@ import Testing
     @Test func openAI_fixtureResultLine() throws {
         let server = try server("openai_chat_ok")
         defer { server.stop() }
-        let result = try runTool("ai-complete", arguments: ["-p", "openai", "-m", "gpt-4o-mini"],
-                                 stdin: .text("Say hello"), environment: openAIEnvironment(server))
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "openai", "-m", "gpt-4o-mini"],
+            stdin: .text("Say hello"), environment: openAIEnvironment(server))
         #expect(result.status == 0, "\(result.stderrText)")
         let line = try #require(try result.stdoutLines.first)
         #expect(line["content"] == "Hello! How can I help you today?")
         #expect(line["model"] == "gpt-4o-mini-2024-07-18")
         #expect(line["finish_reason"] == "stop")
-        #expect(line["usage"] == .object(["prompt_tokens": .number("19"), "completion_tokens": .number("9"),
-                                           "total_tokens": .number("28")]))
+        #expect(
+            line["usage"]
+                == .object([
+                    "prompt_tokens": .number("19"), "completion_tokens": .number("9"),
+                    "total_tokens": .number("28"),
+                ]))
         let body = try #require(server.requests.first?.json)
         #expect(body["messages"]?.arrayValue?.last?["content"] == "Say hello")
         #expect(body["stream"] == nil)
@@ -38,9 +47,11 @@ import Testing
     @Test func jsonRequest_flagsFillOnlyWhatItLeavesOut() throws {
         let server = try server("openai_chat_ok")
         defer { server.stop() }
-        let request = #"{"id":"q7","model":"from-request","prompt":"x","metadata":{"ticket":[1,"a"]},"extra":{"seed":5}}"#
-        let result = try runTool("ai-complete", arguments: ["-p", "openai", "-m", "from-flag", "-s", "sys", "-t", "0.2"],
-                                 stdin: .text(request), environment: openAIEnvironment(server))
+        let request =
+            #"{"id":"q7","model":"from-request","prompt":"x","metadata":{"ticket":[1,"a"]},"extra":{"seed":5}}"#
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "openai", "-m", "from-flag", "-s", "sys", "-t", "0.2"],
+            stdin: .text(request), environment: openAIEnvironment(server))
         #expect(result.status == 0, "\(result.stderrText)")
         let body = try #require(server.requests.first?.json)
         #expect(body["model"] == "from-request")
@@ -53,14 +64,16 @@ import Testing
     }
 
     @Test func promptAndStdin_areJoinedByABlankLine() throws {
-        let result = try runTool("ai-complete", arguments: ["-p", "echo", "summarise", "this"],
-                                 stdin: .text("{\"not\":\"a request\"}\n"), environment: toolEnvironment())
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "echo", "summarise", "this"],
+            stdin: .text("{\"not\":\"a request\"}\n"), environment: toolEnvironment())
         #expect(try result.stdoutLines.first?["content"] == "summarise this\n\n{\"not\":\"a request\"}")
     }
 
     @Test func noStdin_usesOnlyThePrompt() throws {
-        let result = try runTool("ai-complete", arguments: ["-n", "-p", "echo", "just", "this"],
-                                 stdin: .text("ignored"), environment: toolEnvironment())
+        let result = try runTool(
+            "ai-complete", arguments: ["-n", "-p", "echo", "just", "this"],
+            stdin: .text("ignored"), environment: toolEnvironment())
         #expect(try result.stdoutLines.first?["content"] == "just this")
     }
 
@@ -72,8 +85,9 @@ import Testing
             {"id":"four","prompt":"four"}
 
             """
-        let result = try runTool("ai-complete", arguments: ["-p", "echo"], stdin: .text(input),
-                                 environment: toolEnvironment())
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "echo"], stdin: .text(input),
+            environment: toolEnvironment())
         #expect(result.status == 65)
         let lines = try result.stdoutLines
         #expect(lines.map { $0["id"] } == ["1", "2", "3", "four"])
@@ -86,18 +100,21 @@ import Testing
     }
 
     @Test func chaining_resultLinesAreRequests() throws {
-        let first = try runTool("ai-complete", arguments: ["-p", "echo"], stdin: .text("a haiku about rain"),
-                                environment: toolEnvironment())
-        let second = try runTool("ai-complete", arguments: ["-p", "echo", "-s", "translate"],
-                                 stdin: .bytes(first.stdout), environment: toolEnvironment())
+        let first = try runTool(
+            "ai-complete", arguments: ["-p", "echo"], stdin: .text("a haiku about rain"),
+            environment: toolEnvironment())
+        let second = try runTool(
+            "ai-complete", arguments: ["-p", "echo", "-s", "translate"],
+            stdin: .bytes(first.stdout), environment: toolEnvironment())
         #expect(second.status == 0)
         #expect(try second.stdoutLines.first?["content"] == "a haiku about rain")
     }
 
     @Test func chaining_errorLinesPassThroughUnsent() throws {
         let input = #"{"id":"7","error":{"code":"rate_limited","message":"slow down","status":429,"retryable":true}}"#
-        let result = try runTool("ai-complete", arguments: ["-p", "echo"], stdin: .text(input),
-                                 environment: toolEnvironment())
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "echo"], stdin: .text(input),
+            environment: toolEnvironment())
         #expect(result.status == 75)
         let line = try #require(try result.stdoutLines.first)
         #expect(line["id"] == "7")
@@ -105,8 +122,9 @@ import Testing
     }
 
     @Test func raw_printsOnlyTheText() throws {
-        let result = try runTool("ai-complete", arguments: ["-r", "-p", "echo"], stdin: .text("plain words"),
-                                 environment: toolEnvironment())
+        let result = try runTool(
+            "ai-complete", arguments: ["-r", "-p", "echo"], stdin: .text("plain words"),
+            environment: toolEnvironment())
         #expect(result.stdoutText == "plain words\n")
     }
 
@@ -127,10 +145,12 @@ import Testing
     /// The usual arguments take the quick parse; the same with a spelling only swift-argument-parser reads
     /// (grouped short flags, `--`) gives the same result.
     @Test func quickAndFullParse_giveTheSameRun() throws {
-        let quick = try runTool("ai-complete", arguments: ["-p", "echo", "-n", "-r", "two", "words"],
-                                environment: toolEnvironment())
-        let full = try runTool("ai-complete", arguments: ["-p", "echo", "-nr", "--", "two", "words"],
-                               environment: toolEnvironment())
+        let quick = try runTool(
+            "ai-complete", arguments: ["-p", "echo", "-n", "-r", "two", "words"],
+            environment: toolEnvironment())
+        let full = try runTool(
+            "ai-complete", arguments: ["-p", "echo", "-nr", "--", "two", "words"],
+            environment: toolEnvironment())
         #expect(quick.status == 0 && quick.stdoutText == "two words\n")
         #expect(full.status == quick.status && full.stdoutText == quick.stdoutText)
     }

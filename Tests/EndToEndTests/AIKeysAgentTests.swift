@@ -1,18 +1,21 @@
+import AIBase
+import AICommandLine
 import AITestSupport
 import Foundation
 import Glibc
 import Testing
 
-@testable import AICore
-
 /// The agent through the built binaries (T16–T25, T28, T29): socket modes, peer checks on both ends, TTLs, lock,
 /// back-off, framing limits, single instance, hardening, and no secret in argv or any environment.
 @Suite struct AIKeysAgentTests {
     /// Runs `command` as uid/gid 65534 (tests run as root).
-    static func asNobody(_ command: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"],
-                         timeout: Double = 20) throws -> ToolResult {
-        try runTool("/usr/bin/setpriv", arguments: ["--reuid=65534", "--regid=65534", "--clear-groups"] + command,
-                    environment: environment, timeout: timeout)
+    static func asNobody(
+        _ command: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"],
+        timeout: Double = 20
+    ) throws -> ToolResult {
+        try runTool(
+            "/usr/bin/setpriv", arguments: ["--reuid=65534", "--regid=65534", "--clear-groups"] + command,
+            environment: environment, timeout: timeout)
     }
 
     static let perlClient = #"""
@@ -29,8 +32,9 @@ import Testing
         let home = try KeysHome()
         var values = home.environment()
         values["KEYS"] = KeysHome.binary
-        let agent = try ToolProcess("/bin/sh", arguments: ["-c", #"umask 000; exec "$KEYS" agent -D"#],
-                                    environment: values)
+        let agent = try ToolProcess(
+            "/bin/sh", arguments: ["-c", #"umask 000; exec "$KEYS" agent -D"#],
+            environment: values)
         try agent.waitForStdout(containing: "AI_KEYS_AGENT_PID=\(agent.pid);", timeout: 20)
         #expect(agent.stdoutSoFar == Array(KeysAgent.exports(socket: home.socket, pid: agent.pid).utf8))
         var info = stat()
@@ -91,9 +95,13 @@ import Testing
                 my $n = sysread($c, my $buf, 100); print "received ", ($n // -1), "\n"; STDOUT->flush;
             }
             """#
-        let fake = try ToolProcess("/usr/bin/setpriv", arguments: ["--reuid=65534", "--regid=65534", "--clear-groups",
-                                                                   "/usr/bin/perl", "-e", server, socket],
-                                   environment: ["PATH": "/usr/bin:/bin"])
+        let fake = try ToolProcess(
+            "/usr/bin/setpriv",
+            arguments: [
+                "--reuid=65534", "--regid=65534", "--clear-groups",
+                "/usr/bin/perl", "-e", server, socket,
+            ],
+            environment: ["PATH": "/usr/bin:/bin"])
         try fake.waitForStdout(containing: "listening", timeout: 10)
         let planted = try home.keys(["unlock"], ["AI_KEYS_SOCK": socket])
         #expect(planted.status == 78 && planted.firstErrorLine.contains("belongs to uid 65534"))
@@ -159,17 +167,21 @@ import Testing
     @Test func framing_limits() throws {
         let home = try KeysHome()
         try home.startAgent()
-        let huge = try runTool("/usr/bin/perl", arguments: ["-e", Self.perlClient, home.socket, "ffffffff02"],
-                               environment: ["PATH": "/usr/bin:/bin"])
+        let huge = try runTool(
+            "/usr/bin/perl", arguments: ["-e", Self.perlClient, home.socket, "ffffffff02"],
+            environment: ["PATH": "/usr/bin:/bin"])
         #expect(huge.stdoutText.hasPrefix("read 0 "), "\(huge.stdoutText)")
-        let over = try runTool("/usr/bin/perl", arguments: ["-e", Self.perlClient, home.socket, "0001000102"],
-                               environment: ["PATH": "/usr/bin:/bin"])
+        let over = try runTool(
+            "/usr/bin/perl", arguments: ["-e", Self.perlClient, home.socket, "0001000102"],
+            environment: ["PATH": "/usr/bin:/bin"])
         #expect(over.stdoutText.hasPrefix("read 0 "), "\(over.stdoutText)")
-        let unknown = try runTool("/usr/bin/perl", arguments: ["-e", Self.perlClient, home.socket, "0000000142"],
-                                  environment: ["PATH": "/usr/bin:/bin"])
+        let unknown = try runTool(
+            "/usr/bin/perl", arguments: ["-e", Self.perlClient, home.socket, "0000000142"],
+            environment: ["PATH": "/usr/bin:/bin"])
         #expect(unknown.stdoutText.contains(" 00") && unknown.stdoutText.contains("ff07"), "\(unknown.stdoutText)")
-        let malformed = try runTool("/usr/bin/perl", arguments: ["-e", Self.perlClient, home.socket, "000000020400"],
-                                    environment: ["PATH": "/usr/bin:/bin"])
+        let malformed = try runTool(
+            "/usr/bin/perl", arguments: ["-e", Self.perlClient, home.socket, "000000020400"],
+            environment: ["PATH": "/usr/bin:/bin"])
         #expect(malformed.stdoutText.hasPrefix("read 0 "), "\(malformed.stdoutText)")
         #expect(try home.keys(["status"]).stdoutLines.first?["agent"] == "running")
     }
@@ -203,9 +215,11 @@ import Testing
         #expect(kill(pid, 0) == 0)
         #expect(try home.keys(["status"]).stdoutLines.first?["pid"]?.intValue == Int(pid))
         let limits = String(decoding: home.read("/proc/\(pid)/limits"), as: UTF8.self)
-        #expect(limits.contains { _ in true } && limits.split(separator: "\n").contains {
-            $0.hasPrefix("Max core file size") && $0.split(separator: " ").filter { $0 == "0" }.count == 2
-        })
+        #expect(
+            limits.contains { _ in true }
+                && limits.split(separator: "\n").contains {
+                    $0.hasPrefix("Max core file size") && $0.split(separator: " ").filter { $0 == "0" }.count == 2
+                })
         let stopped = try home.keys(["agent", "-k"], ["AI_KEYS_AGENT_PID": String(pid)])
         #expect(stopped.status == 0 && stopped.stdoutText.hasPrefix("unset AI_KEYS_SOCK;\nunset AI_KEYS_AGENT_PID;"))
         var gone = false
@@ -227,17 +241,24 @@ import Testing
             chown(nobody + directory, 65534, 65534)
         }
         chmod(home.root, 0o755)
-        let environment = ["PATH": "/usr/bin:/bin", "HOME": nobody, "XDG_RUNTIME_DIR": nobody + "/run",
-                           "XDG_DATA_HOME": nobody + "/data", "XDG_STATE_HOME": nobody + "/state",
-                           "SECRET_MARKER": "visible-marker"]
-        let agent = try ToolProcess("/usr/bin/setpriv", arguments: ["--reuid=65534", "--regid=65534", "--clear-groups",
-                                                                    KeysHome.binary, "agent", "-D"],
-                                    environment: environment)
+        let environment = [
+            "PATH": "/usr/bin:/bin", "HOME": nobody, "XDG_RUNTIME_DIR": nobody + "/run",
+            "XDG_DATA_HOME": nobody + "/data", "XDG_STATE_HOME": nobody + "/state",
+            "SECRET_MARKER": "visible-marker",
+        ]
+        let agent = try ToolProcess(
+            "/usr/bin/setpriv",
+            arguments: [
+                "--reuid=65534", "--regid=65534", "--clear-groups",
+                KeysHome.binary, "agent", "-D",
+            ],
+            environment: environment)
         defer { agent.send(signal: SIGKILL) }
         try agent.waitForStdout(containing: "AI_KEYS_AGENT_PID=", timeout: 20)
         let drop = ["--reuid=65534", "--regid=65534", "--clear-groups"]
-        let control = try ToolProcess("/usr/bin/setpriv", arguments: drop + ["/bin/sleep", "20"],
-                                      environment: environment)
+        let control = try ToolProcess(
+            "/usr/bin/setpriv", arguments: drop + ["/bin/sleep", "20"],
+            environment: environment)
         defer { control.send(signal: SIGKILL) }
         usleep(200_000)
         let readable = try Self.asNobody(["/bin/cat", "/proc/\(control.pid)/environ"])
@@ -248,13 +269,15 @@ import Testing
         #expect(memory.status != 0 && memory.stdout.isEmpty)
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/gdb") {
             let gdb = try Self.asNobody(["/usr/bin/gdb", "-nx", "-batch", "-p", "\(agent.pid)"], timeout: 60)
-            #expect(gdb.stdoutText.contains("not permitted") || gdb.stderrText.contains("not permitted"),
-                    "\(gdb.stderrText.suffix(300))")
+            #expect(
+                gdb.stdoutText.contains("not permitted") || gdb.stderrText.contains("not permitted"),
+                "\(gdb.stderrText.suffix(300))")
         }
         let limits = String(decoding: home.read("/proc/\(agent.pid)/limits"), as: UTF8.self)
-        #expect(limits.split(separator: "\n").contains {
-            $0.hasPrefix("Max core file size") && $0.split(separator: " ").filter { $0 == "0" }.count == 2
-        })
+        #expect(
+            limits.split(separator: "\n").contains {
+                $0.hasPrefix("Max core file size") && $0.split(separator: " ").filter { $0 == "0" }.count == 2
+            })
     }
 
     /// T32: when RLIMIT_MEMLOCK refuses `mlock` (which `sodium_malloc` ignores), the agent says so and still runs.
@@ -267,11 +290,16 @@ import Testing
             chown(nobody + directory, 65534, 65534)
         }
         chmod(home.root, 0o755)
-        let agent = try ToolProcess("/usr/bin/setpriv",
-                                    arguments: ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/prlimit",
-                                                "--memlock=0:0", KeysHome.binary, "agent", "-D"],
-                                    environment: ["PATH": "/usr/bin:/bin", "HOME": nobody,
-                                                  "XDG_RUNTIME_DIR": nobody + "/run"])
+        let agent = try ToolProcess(
+            "/usr/bin/setpriv",
+            arguments: [
+                "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/prlimit",
+                "--memlock=0:0", KeysHome.binary, "agent", "-D",
+            ],
+            environment: [
+                "PATH": "/usr/bin:/bin", "HOME": nobody,
+                "XDG_RUNTIME_DIR": nobody + "/run",
+            ])
         defer { agent.send(signal: SIGKILL) }
         try agent.waitForStdout(containing: "AI_KEYS_AGENT_PID=", timeout: 20)
         try agent.waitForStderr(containing: "memory could not be locked", timeout: 10)
@@ -284,16 +312,22 @@ import Testing
         try home.startAgent()
         #expect(try home.unlock().status == 0)
         let cron = ["PATH": "/usr/bin:/bin", "HOME": home.root, "AI_VAULT": home.vaultPath]
-        let viaAgent = try runTool("/usr/bin/setsid", arguments: ["-w", KeysHome.binary, "get", "openai"],
-                                   stdin: .devNull, environment: cron.merging(["AI_KEYS_SOCK": home.socket]) { $1 })
+        let viaAgent = try runTool(
+            "/usr/bin/setsid", arguments: ["-w", KeysHome.binary, "get", "openai"],
+            stdin: .devNull, environment: cron.merging(["AI_KEYS_SOCK": home.socket]) { $1 })
         #expect(viaAgent.status == 0 && viaAgent.stdoutText == "sk-fixture-openai\n", "\(viaAgent.stderrText)")
         let script = #"exec "$0" get anthropic --passphrase-fd 3 3<"$1""#
-        let viaDescriptor = try runTool("/usr/bin/setsid", arguments: ["-w", "/bin/sh", "-c", script, KeysHome.binary,
-                                                                       home.passphraseFile],
-                                        stdin: .devNull, environment: cron)
+        let viaDescriptor = try runTool(
+            "/usr/bin/setsid",
+            arguments: [
+                "-w", "/bin/sh", "-c", script, KeysHome.binary,
+                home.passphraseFile,
+            ],
+            stdin: .devNull, environment: cron)
         #expect(viaDescriptor.status == 0 && viaDescriptor.stdoutText == "sk-ant-fixture-anthropic\n")
-        let neither = try runTool("/usr/bin/setsid", arguments: ["-w", KeysHome.binary, "get", "openai"],
-                                  stdin: .text(KeysHome.passphrase + "\n"), environment: cron)
+        let neither = try runTool(
+            "/usr/bin/setsid", arguments: ["-w", KeysHome.binary, "get", "openai"],
+            stdin: .text(KeysHome.passphrase + "\n"), environment: cron)
         #expect(neither.status == 77 && neither.stdout.isEmpty && neither.elapsed < 5)
     }
 
@@ -303,8 +337,9 @@ import Testing
         try home.startAgent()
         #expect(try home.unlock().status == 0)
         try home.write(Array("the next passphrase\n".utf8), to: home.root + "/next")
-        let changed = try home.shell(#"exec "$KEYS" passwd -q --kdf-ops 1 --kdf-mem 8 --passphrase-fd 3 "#
-                                         + #"--new-passphrase-fd 4 3<"$PASS" 4<"$HOME_DIR/next""#)
+        let changed = try home.shell(
+            #"exec "$KEYS" passwd -q --kdf-ops 1 --kdf-mem 8 --passphrase-fd 3 "#
+                + #"--new-passphrase-fd 4 3<"$PASS" 4<"$HOME_DIR/next""#)
         #expect(changed.status == 0, "\(changed.stderrText)")
         #expect(try home.keys(["status"]).status == 1)
         #expect(try home.keys(["get", "openai"], passphrase: false).status == 77)
@@ -318,8 +353,9 @@ import Testing
         let passphrase = KeysHome.passphrase
         try home.startAgent()
         #expect(try home.unlock().status == 0)
-        let setter = try ToolProcess(KeysHome.binary, arguments: ["set", "scanned"], stdin: .pipe,
-                                     environment: home.environment(passphrase: true))
+        let setter = try ToolProcess(
+            KeysHome.binary, arguments: ["set", "scanned"], stdin: .pipe,
+            environment: home.environment(passphrase: true))
         try setter.writeStdin(Array(key.utf8))
         let fifo = home.root + "/fifo"
         mkfifo(fifo, 0o600)
@@ -348,8 +384,9 @@ import Testing
         #expect(try unlocker.wait(timeout: 20).status == 0)
         let got = try home.keys(["get", "scanned"], passphrase: false)
         #expect(got.stdoutText == key + "\n")
-        let grep = try runTool("/bin/grep", arguments: ["-rl", "--", key, home.root, "/dev/shm"],
-                               environment: ["PATH": "/usr/bin:/bin"])
+        let grep = try runTool(
+            "/bin/grep", arguments: ["-rl", "--", key, home.root, "/dev/shm"],
+            environment: ["PATH": "/usr/bin:/bin"])
         #expect(grep.stdout.isEmpty, "\(grep.stdoutText)")
     }
 }

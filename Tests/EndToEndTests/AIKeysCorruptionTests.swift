@@ -1,10 +1,9 @@
+import AIBase
 import AITestSupport
 import Foundation
 import Glibc
 import Synchronization
 import Testing
-
-@testable import AICore
 
 /// T2/T3/T13 through the binary: every single-byte flip and every truncation of a committed vault is refused with
 /// status 65, nothing on stdout and exactly one error line on stderr (hints aside), and the file is left as it was.
@@ -23,11 +22,13 @@ import Testing
             values["AI_VAULT"] = path
             let outcome: String?
             do {
-                let result = try runTool(KeysHome.binary, arguments: ["get", "openai"], stdin: .devNull,
-                                         environment: values)
+                let result = try runTool(
+                    KeysHome.binary, arguments: ["get", "openai"], stdin: .devNull,
+                    environment: values)
                 let untouched = home.read(path) == variant.bytes
                 if result.status != 65 || !result.stdout.isEmpty || !result.hasOneErrorLine || !untouched {
-                    outcome = "\(variant.label): status \(result.status), stdout \(result.stdout.count) bytes, "
+                    outcome =
+                        "\(variant.label): status \(result.status), stdout \(result.stdout.count) bytes, "
                         + "stderr \(result.stderrText)"
                 } else {
                     outcome = nil
@@ -64,10 +65,12 @@ import Testing
     @Test func regionsGiveTheirOwnMessages() throws {
         let home = try KeysHome()
         let file = try KeysHome.fixture("v1-min.vault")
-        let cases: [(Int, String)] = [(0, "is not an ai-keys vault"), (9, "unsupported vault version"),
-                                      (11, "unsupported vault flags"), (30, "vault header is corrupted"),
-                                      (120, "vault header is corrupted"), (140, "is corrupted or was tampered with"),
-                                      (400, "is corrupted or was tampered with")]
+        let cases: [(Int, String)] = [
+            (0, "is not an ai-keys vault"), (9, "unsupported vault version"),
+            (11, "unsupported vault flags"), (30, "vault header is corrupted"),
+            (120, "vault header is corrupted"), (140, "is corrupted or was tampered with"),
+            (400, "is corrupted or was tampered with"),
+        ]
         for (offset, message) in cases {
             var copy = file
             copy[offset] ^= 0x01

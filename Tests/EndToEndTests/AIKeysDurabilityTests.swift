@@ -1,9 +1,9 @@
+import AIKeys
+import AIProviders
 import AITestSupport
 import Foundation
 import Glibc
 import Testing
-
-@testable import AICore
 
 /// T8/T9/T10: writes are atomic and serialized: `kill -9` at random points of `set` and `passwd` leaves the old or
 /// the new vault, never a broken one; injected write/fsync/rename failures change nothing; concurrent `set`s lose
@@ -18,15 +18,17 @@ import Testing
     @Test func killDuringSet_leavesTheOldOrTheNewVault() throws {
         let home = try KeysHome()
         let environment = home.environment(passphrase: true)
-        let timed = try runTool(KeysHome.binary, arguments: ["set", "warmup"], stdin: .text("v"),
-                                environment: environment)
+        let timed = try runTool(
+            KeysHome.binary, arguments: ["set", "warmup"], stdin: .text("v"),
+            environment: environment)
         #expect(timed.status == 0)
         let span = max(timed.elapsed * 1.3, 0.02)
         var names = try Self.contents(home.vaultPath, passphrase: KeysHome.passphrase).names
         var (old, new) = (0, 0)
         for index in 0..<80 {
-            let process = try ToolProcess(KeysHome.binary, arguments: ["set", "k\(index)"],
-                                          stdin: .text("value-\(index)"), environment: environment)
+            let process = try ToolProcess(
+                KeysHome.binary, arguments: ["set", "k\(index)"],
+                stdin: .text("value-\(index)"), environment: environment)
             usleep(UInt32(Double.random(in: 0...span) * 1_000_000))
             process.send(signal: SIGKILL)
             _ = try process.wait(timeout: 10)
@@ -43,8 +45,9 @@ import Testing
             }
         }
         #expect(old + new == 80)
-        let final = try runTool(KeysHome.binary, arguments: ["set", "final"], stdin: .text("v"),
-                                environment: environment)
+        let final = try runTool(
+            KeysHome.binary, arguments: ["set", "final"], stdin: .text("v"),
+            environment: environment)
         #expect(final.status == 0)
         #expect(home.entries(of: home.root + "/data/ai") == ["vault", "vault.lock"])
         print("kill -9 during set: \(old) left the old vault, \(new) the new one")
@@ -60,7 +63,8 @@ import Testing
         var span = 0.05
         var (old, new) = (0, 0)
         for index in 0..<40 {
-            let script = #"exec "$KEYS" passwd -q --kdf-ops 1 --kdf-mem 8 --passphrase-fd 3 --new-passphrase-fd 4 "#
+            let script =
+                #"exec "$KEYS" passwd -q --kdf-ops 1 --kdf-mem 8 --passphrase-fd 3 --new-passphrase-fd 4 "#
                 + #"3<"$HOME_DIR/p\#(current)" 4<"$HOME_DIR/p\#(1 - current)""#
             var values = home.environment()
             values["KEYS"] = KeysHome.binary
@@ -103,8 +107,9 @@ import Testing
     @Test func killAfterTheRename_leavesTheNewVault() throws {
         let home = try KeysHome()
         let environment = home.environment(passphrase: true, ["AI_KEYS_TEST_FAULT": "pause-renamed"])
-        let process = try ToolProcess(KeysHome.binary, arguments: ["set", "late"], stdin: .text("v"),
-                                      environment: environment)
+        let process = try ToolProcess(
+            KeysHome.binary, arguments: ["set", "late"], stdin: .text("v"),
+            environment: environment)
         for _ in 0..<500 {
             let names = try? Self.contents(home.vaultPath, passphrase: KeysHome.passphrase).names
             if names?.contains("late") == true { break }
@@ -120,8 +125,9 @@ import Testing
         let home = try KeysHome()
         let environment = home.environment(passphrase: true)
         let processes = try (0..<20).map { index in
-            try ToolProcess(KeysHome.binary, arguments: ["set", "c\(index)"], stdin: .text("value-\(index)"),
-                            environment: environment)
+            try ToolProcess(
+                KeysHome.binary, arguments: ["set", "c\(index)"], stdin: .text("value-\(index)"),
+                environment: environment)
         }
         for process in processes {
             let result = try process.wait(timeout: 60)
@@ -130,8 +136,9 @@ import Testing
         let after = try Self.contents(home.vaultPath, passphrase: KeysHome.passphrase)
         #expect(after.names.count == 22)
         #expect(after.generation == 3 + 20)
-        let vault = try Vault.open(VaultLocation(path: home.vaultPath),
-                                   passphrase: try SecretBytes(utf8: KeysHome.passphrase))
+        let vault = try Vault.open(
+            VaultLocation(path: home.vaultPath),
+            passphrase: try SecretBytes(utf8: KeysHome.passphrase))
         for index in 0..<20 {
             #expect(vault.contents.entry(named: "c\(index)")?.secret.isEqual(to: Array("value-\(index)".utf8)) == true)
         }

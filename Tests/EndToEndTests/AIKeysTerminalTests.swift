@@ -3,8 +3,6 @@ import Foundation
 import Glibc
 import Testing
 
-@testable import AICore
-
 /// T27: the passphrase prompt on a pseudo-terminal (util-linux `script`): no echo, and the terminal is restored
 /// when ^C interrupts it.
 @Suite struct AIKeysTerminalTests {
@@ -16,8 +14,9 @@ import Testing
         values["KEYS"] = KeysHome.binary
         values["SHELL"] = "/bin/bash"
         values["TERM"] = "dumb"
-        return try ToolProcess(Self.script, arguments: ["-q", "-e", "-c", command, "/dev/null"], stdin: .pipe,
-                               environment: values)
+        return try ToolProcess(
+            Self.script, arguments: ["-q", "-e", "-c", command, "/dev/null"], stdin: .pipe,
+            environment: values)
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: script)))
@@ -29,8 +28,9 @@ import Testing
         try session.waitForStdout(containing: "rc=", timeout: 20)
         session.closeStdin()
         let result = try session.wait(timeout: 20)
-        #expect(result.stdoutText.contains("sk-fixture-openai") && result.stdoutText.contains("rc=0"),
-                "\(result.stdoutText)")
+        #expect(
+            result.stdoutText.contains("sk-fixture-openai") && result.stdoutText.contains("rc=0"),
+            "\(result.stdoutText)")
         #expect(!result.stdoutText.contains(KeysHome.passphrase))
     }
 

@@ -1,9 +1,11 @@
+import AIBase
+import AICommandLine
+import AIKeys
+import AIProviders
 import AITestSupport
 import Foundation
 import Glibc
 import Testing
-
-@testable import AICore
 
 /// `ai-keys` through the built binary: commands, passphrase sources, refusals and exit statuses (DESIGN §4, §6).
 @Suite struct AIKeysTests {
@@ -68,8 +70,9 @@ import Testing
 
     @Test func passphraseDescriptor_readsTheFirstLine() throws {
         let home = try KeysHome()
-        let result = try home.shell(#"printf 'correct horse battery staple\nignored\n' | "#
-                                        + #""$KEYS" get anthropic --passphrase-fd 3 3<&0 </dev/null"#)
+        let result = try home.shell(
+            #"printf 'correct horse battery staple\nignored\n' | "#
+                + #""$KEYS" get anthropic --passphrase-fd 3 3<&0 </dev/null"#)
         #expect(result.status == 0 && result.stdoutText == "sk-ant-fixture-anthropic\n", "\(result.stderrText)")
         let stdinFD = try home.keys(["get", "openai", "--passphrase-fd", "0"], passphrase: false)
         #expect(stdinFD.status == 64 && stdinFD.firstErrorLine.contains("never read from stdin"))
@@ -120,8 +123,9 @@ import Testing
     @Test func trailingBytes_are65() throws {
         let home = try KeysHome()
         for count in [1, 16, 4096] {
-            try home.write(try KeysHome.fixture("v1-min.vault") + [UInt8](repeating: 0x2A, count: count),
-                           to: home.vaultPath)
+            try home.write(
+                try KeysHome.fixture("v1-min.vault") + [UInt8](repeating: 0x2A, count: count),
+                to: home.vaultPath)
             let result = try home.keys(["get", "openai"])
             #expect(result.status == 65 && result.stdout.isEmpty && result.hasOneErrorLine, "\(count)")
             #expect(result.firstErrorLine.contains("trailing data"))
@@ -172,8 +176,9 @@ import Testing
         #expect(empty.status == 77 && empty.firstErrorLine.contains("empty passphrase"))
         #expect(FileSnapshot(home.vaultPath) == before)
         try home.write(Array("a brand new passphrase\n".utf8), to: home.root + "/new")
-        let changed = try home.shell(#"exec "$KEYS" passwd --kdf-ops 1 --kdf-mem 8 -q --passphrase-fd 3 "#
-                                         + #"--new-passphrase-fd 4 3<"$PASS" 4<"$HOME_DIR/new""#)
+        let changed = try home.shell(
+            #"exec "$KEYS" passwd --kdf-ops 1 --kdf-mem 8 -q --passphrase-fd 3 "#
+                + #"--new-passphrase-fd 4 3<"$PASS" 4<"$HOME_DIR/new""#)
         #expect(changed.status == 0 && changed.stderr.isEmpty, "\(changed.stderrText)")
         #expect(try home.keys(["get", "openai"]).status == 77)
         let viaNew = try home.keys(["get", "openai"], passphrase: false, ["AI_PASSPHRASE_FILE": home.root + "/new"])

@@ -1,10 +1,10 @@
+import AIBase
 import AITestSupport
+import AIWire
 import Foundation
 import Glibc
 import Synchronization
 import Testing
-
-@testable import AICore
 
 /// `ai-complete` batches through the built binary (DESIGN §4, §8, §9): concurrency, order, exit status of the
 /// first failed item in input order, the shared 429 back-off, SIGINT and `--resume`, bounded memory.
@@ -38,9 +38,16 @@ import Testing
     }
 
     /// A JSON error response as OpenAI sends it.
-    static func openAIError(status: Int, type: String, message: String, headers: [(String, String)] = []) -> FakeResponse {
-        .json(.object(["error": .object(["message": .string(message), "type": .string(type), "param": .null,
-                                         "code": .null])]), status: status, headers: headers)
+    static func openAIError(
+        status: Int, type: String, message: String, headers: [(String, String)] = []
+    ) -> FakeResponse {
+        .json(
+            .object([
+                "error": .object([
+                    "message": .string(message), "type": .string(type), "param": .null,
+                    "code": .null,
+                ])
+            ]), status: status, headers: headers)
     }
 
     // MARK: - Throughput, order, connection reuse
@@ -49,13 +56,15 @@ import Testing
     func timedBatch(count: Int, jobs: Int, delayMs: Int) throws -> (elapsed: Double, connections: Int) {
         let server = try FakeServer(handler: Self.okHandler(delayMs: delayMs))
         defer { server.stop() }
-        let result = try runTool("ai-complete", arguments: ["-p", "openai", "--jobs", "\(jobs)"],
-                                 stdin: .text(Self.input(count)), environment: openAIEnvironment(server), timeout: 120)
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "openai", "--jobs", "\(jobs)"],
+            stdin: .text(Self.input(count)), environment: openAIEnvironment(server), timeout: 120)
         #expect(result.status == 0, "\(result.stderrText)")
         #expect(result.stderr.isEmpty)
         let lines = try result.stdoutLines
         #expect(lines.count == count)
-        #expect(lines.map { $0["id"]?.stringValue ?? "?" } == (1...count).map(String.init), "ids 1…\(count) in input order")
+        #expect(
+            lines.map { $0["id"]?.stringValue ?? "?" } == (1...count).map(String.init), "ids 1…\(count) in input order")
         #expect(lines.allSatisfy { $0["content"]?.stringValue == Self.answer && $0["error"] == nil })
         // Every item was sent exactly once.
         let requests = server.requests
@@ -71,8 +80,9 @@ import Testing
         let sequential = try timedBatch(count: 1000, jobs: 1, delayMs: delayMs)
         // 1000 × 10 ms one at a time is at least 10 s; sixteen at a time needs about a tenth of that.
         #expect(sequential.elapsed >= 10)
-        #expect(parallel.elapsed * 3 < sequential.elapsed,
-                "--jobs 16: \(parallel.elapsed)s, --jobs 1: \(sequential.elapsed)s")
+        #expect(
+            parallel.elapsed * 3 < sequential.elapsed,
+            "--jobs 16: \(parallel.elapsed)s, --jobs 1: \(sequential.elapsed)s")
         let report = String(
             format: "ai-complete batch of 1000 openai_chat_ok requests, server delay %d ms per response\n"
                 + "--jobs 16: %.2f s (%d connections)\n--jobs 1:  %.2f s (%d connection)\nspeed-up: %.1fx\n",
@@ -94,8 +104,9 @@ import Testing
         }
         defer { server.stop() }
         let count = 200
-        let result = try runTool("ai-complete", arguments: ["-p", "openai", "--jobs", "8", "--unordered"],
-                                 stdin: .text(Self.input(count)), environment: openAIEnvironment(server))
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "openai", "--jobs", "8", "--unordered"],
+            stdin: .text(Self.input(count)), environment: openAIEnvironment(server))
         #expect(result.status == 0, "\(result.stderrText)")
         let lines = try result.stdoutLines
         let ids = lines.compactMap { $0["id"]?.stringValue.flatMap(Int.init) }
@@ -127,8 +138,9 @@ import Testing
         var lines = Self.input(10).split(separator: "\n").map(String.init)
         lines[3] = #"{"prompt": oops}"#
         let arguments = ["-p", "openai", "--jobs", "4"] + (unordered ? ["--unordered"] : [])
-        let result = try runTool("ai-complete", arguments: arguments, stdin: .text(lines.joined(separator: "\n") + "\n"),
-                                 environment: openAIEnvironment(server))
+        let result = try runTool(
+            "ai-complete", arguments: arguments, stdin: .text(lines.joined(separator: "\n") + "\n"),
+            environment: openAIEnvironment(server))
         #expect(result.status == 65, "\(result.stderrText)")
         let output = try result.stdoutLines
         #expect(output.count == 10)
@@ -171,8 +183,9 @@ import Testing
         }
         defer { server.stop() }
         let arguments = ["-p", "openai", "--jobs", "6", "--retries", "0"] + (unordered ? ["--unordered"] : [])
-        let result = try runTool("ai-complete", arguments: arguments, stdin: .text(Self.input(8)),
-                                 environment: openAIEnvironment(server))
+        let result = try runTool(
+            "ai-complete", arguments: arguments, stdin: .text(Self.input(8)),
+            environment: openAIEnvironment(server))
         #expect(result.status == 77, "\(result.stderrText)")
         let output = try result.stdoutLines
         let order = output.map { $0["id"]?.stringValue ?? "?" }
@@ -198,13 +211,15 @@ import Testing
         let jobs = 4
         let limited = 3 * jobs
         let validated = try Self.okHandler(delayMs: 0)
-        let rateLimit = Self.openAIError(status: 429, type: "requests", message: "Rate limit reached",
-                                         headers: [("retry-after", "1")])
+        let rateLimit = Self.openAIError(
+            status: 429, type: "requests", message: "Rate limit reached",
+            headers: [("retry-after", "1")])
         let server = try FakeServer { request in request.sequence < limited ? rateLimit : validated(request) }
         defer { server.stop() }
         let count = 20
-        let result = try runTool("ai-complete", arguments: ["-p", "openai", "--jobs", "\(jobs)", "--retries", "1"],
-                                 stdin: .text(Self.input(count)), environment: openAIEnvironment(server))
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "openai", "--jobs", "\(jobs)", "--retries", "1"],
+            stdin: .text(Self.input(count)), environment: openAIEnvironment(server))
         #expect(result.status == 0, "\(result.stderrText)")
         let lines = try result.stdoutLines
         #expect(lines.count == count)
@@ -228,13 +243,15 @@ import Testing
     @Test func oneRateLimit_pausesEveryWorker() throws {
         let jobs = 4
         let validated = try Self.okHandler(delayMs: 20)
-        let rateLimit = Self.openAIError(status: 429, type: "requests", message: "Rate limit reached",
-                                         headers: [("retry-after", "1")])
+        let rateLimit = Self.openAIError(
+            status: 429, type: "requests", message: "Rate limit reached",
+            headers: [("retry-after", "1")])
         let server = try FakeServer { request in request.sequence == 0 ? rateLimit : validated(request) }
         defer { server.stop() }
         let count = 40
-        let result = try runTool("ai-complete", arguments: ["-p", "openai", "--jobs", "\(jobs)", "-q"],
-                                 stdin: .text(Self.input(count)), environment: openAIEnvironment(server))
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "openai", "--jobs", "\(jobs)", "-q"],
+            stdin: .text(Self.input(count)), environment: openAIEnvironment(server))
         #expect(result.status == 0, "\(result.stderrText)")
         #expect(try result.stdoutLines.count == count)
         let requests = server.requests
@@ -243,8 +260,10 @@ import Testing
         // while the gate is closed.
         let limitedAt = requests[0].receivedAt
         let duringPause = requests.filter { $0.receivedAt > limitedAt + 0.2 && $0.receivedAt < limitedAt + 0.9 }
-        #expect(duringPause.isEmpty,
-                "\(duringPause.count) requests started while the gate was closed: \(duringPause.map { $0.receivedAt - limitedAt })")
+        #expect(
+            duringPause.isEmpty,
+            "\(duringPause.count) requests started while the gate was closed: \(duringPause.map { $0.receivedAt - limitedAt })"
+        )
         #expect(result.elapsed >= 1)
     }
 
@@ -255,8 +274,9 @@ import Testing
         let input = Self.input(count)
         let first = try FakeServer(handler: Self.okHandler(delayMs: 300))
         defer { first.stop() }
-        let process = try ToolProcess("ai-complete", arguments: ["-p", "openai", "--jobs", "4"],
-                                      stdin: .text(input), environment: openAIEnvironment(first))
+        let process = try ToolProcess(
+            "ai-complete", arguments: ["-p", "openai", "--jobs", "4"],
+            stdin: .text(input), environment: openAIEnvironment(first))
         // Let a few rounds finish (4 at a time, 300 ms each), then interrupt with requests in flight.
         #expect(first.waitForRequests(14, timeout: 20))
         usleep(100_000)
@@ -288,8 +308,9 @@ import Testing
         try Data(interrupted.stdout).write(to: URL(fileURLWithPath: file))
         let second = try FakeServer(handler: Self.okHandler(delayMs: 0))
         defer { second.stop() }
-        let resumed = try runTool("ai-complete", arguments: ["-p", "openai", "--jobs", "4", "--resume", file],
-                                  stdin: .text(input), environment: openAIEnvironment(second))
+        let resumed = try runTool(
+            "ai-complete", arguments: ["-p", "openai", "--jobs", "4", "--resume", file],
+            stdin: .text(input), environment: openAIEnvironment(second))
         #expect(resumed.status == 0, "\(resumed.stderrText)")
         let rest = try resumed.stdoutLines
         let restIDs = rest.compactMap { $0["id"]?.stringValue.flatMap(Int.init) }
@@ -299,16 +320,18 @@ import Testing
         #expect(sent.count == Set(sent).count, "each item sent once")
         #expect(restIDs == Array(1...count).filter { !succeeded.contains($0) })
         #expect(succeeded.union(restIDs) == Set(1...count))
-        print("SIGINT batch: \(succeeded.count) succeeded, \(cancelled) cancelled, \(count - lines.count) never read; "
-              + "resume sent \(sent.count)")
+        print(
+            "SIGINT batch: \(succeeded.count) succeeded, \(cancelled) cancelled, \(count - lines.count) never read; "
+                + "resume sent \(sent.count)")
     }
 
     // MARK: - Memory stays bounded
 
     /// Runs `count` echo items, sampling the child's peak RSS (VmHWM) while it runs.
     func echoBatch(count: Int) throws -> (peakKB: Int, elapsed: Double) {
-        let process = try ToolProcess("ai-complete", arguments: ["-p", "echo", "--jobs", "4"],
-                                      stdin: .text(Self.input(count)), environment: toolEnvironment())
+        let process = try ToolProcess(
+            "ai-complete", arguments: ["-p", "echo", "--jobs", "4"],
+            stdin: .text(Self.input(count)), environment: toolEnvironment())
         var peak = 0
         while !process.hasExited {
             if let status = try? String(contentsOfFile: "/proc/\(process.pid)/status", encoding: .utf8),
@@ -331,8 +354,9 @@ import Testing
     @Test func twentyThousandEchoItems_peakMemoryStaysFlat() throws {
         let small = try echoBatch(count: 2000)
         let large = try echoBatch(count: 20000)
-        print("echo batch peak RSS (VmHWM): 2,000 items \(small.peakKB) kB in \(small.elapsed)s; "
-              + "20,000 items \(large.peakKB) kB in \(large.elapsed)s")
+        print(
+            "echo batch peak RSS (VmHWM): 2,000 items \(small.peakKB) kB in \(small.elapsed)s; "
+                + "20,000 items \(large.peakKB) kB in \(large.elapsed)s")
         #expect(large.peakKB > 0)
         // Ten times the items must not need ten times the memory: allow 16 MiB of slack for the allocator.
         #expect(large.peakKB < small.peakKB + 16 * 1024, "2,000: \(small.peakKB) kB, 20,000: \(large.peakKB) kB")

@@ -1,8 +1,10 @@
+import AIBase
+import AICommandLine
+import AIProviders
 import AITestSupport
+import AIWire
 import Foundation
 import Testing
-
-@testable import AICore
 
 /// The man pages (`man/`) and completion scripts (`completions/`) against the built tools (STYLE: docs are
 /// tested): options, exit statuses and error codes as the code has them, completions as the tools generate them,
@@ -72,8 +74,9 @@ import Testing
         }
         let named = Docs.macroArguments("Cm", in: section)
         for code in ErrorCode.allCases where code != .vaultLocked {
-            #expect(named.contains(code.rawValue),
-                    "EXIT STATUS of man/\(tool).1 does not name the error code \(code.rawValue)")
+            #expect(
+                named.contains(code.rawValue),
+                "EXIT STATUS of man/\(tool).1 does not name the error code \(code.rawValue)")
         }
     }
 
@@ -82,8 +85,9 @@ import Testing
         let rows = Docs.section("ERROR RECORDS", of: page).split(separator: "\n").filter { $0.hasPrefix(".It Cm ") }
         for code in ErrorCode.allCases {
             let expected = ".It Cm \(code.rawValue) Ta \(code.exitStatus.rawValue) Ta "
-            #expect(rows.contains { $0.hasPrefix(expected) },
-                    "the error code table of man/ai-wire.5 needs a row starting '\(expected)'")
+            #expect(
+                rows.contains { $0.hasPrefix(expected) },
+                "the error code table of man/ai-wire.5 needs a row starting '\(expected)'")
         }
         let listed = Docs.tagItems(Docs.section("EXIT STATUS", of: page))
         for status in ExitStatus.allCases {
@@ -96,8 +100,9 @@ import Testing
     @Test(arguments: DocsTests.tools, DocsTests.shells)
     func completionScript_isWhatTheToolGeneratesNow(tool: String, shell: String) throws {
         let path = Docs.completionPath(tool: tool, shell: shell)
-        let generated = try runTool(tool, arguments: ["--generate-completion-script", shell],
-                                    environment: toolEnvironment())
+        let generated = try runTool(
+            tool, arguments: ["--generate-completion-script", shell],
+            environment: toolEnvironment())
         #expect(generated.status == 0, "\(generated.stderrText)")
         let committed = try #require(Docs.read(path), "\(path) is missing: run 'make completions' and commit it")
         if committed != generated.stdoutText {
@@ -105,7 +110,8 @@ import Testing
             let new = generated.stdoutText.split(separator: "\n", omittingEmptySubsequences: false)
             let firstDifference = zip(old, new).enumerated().first { $0.element.0 != $0.element.1 }?.offset
             let line = firstDifference ?? min(old.count, new.count)
-            Issue.record("""
+            Issue.record(
+                """
                 \(path) differs from '\(tool) --generate-completion-script \(shell)' from line \(line + 1) on: \
                 run 'make completions' and commit the result
                 """)
@@ -114,9 +120,10 @@ import Testing
 
     @Test func committedDocs_belongToListedTools() throws {
         let completions = (try? FileManager.default.contentsOfDirectory(atPath: Docs.root + "/completions")) ?? []
-        let expected = Set(Self.tools.flatMap { tool in
-            Self.shells.map { Docs.completionPath(tool: tool, shell: $0) }
-        })
+        let expected = Set(
+            Self.tools.flatMap { tool in
+                Self.shells.map { Docs.completionPath(tool: tool, shell: $0) }
+            })
         for name in completions where !expected.contains("completions/" + name) {
             Issue.record("completions/\(name) belongs to no tool of DocsTests.tools: add the tool there")
         }
@@ -148,9 +155,10 @@ import Testing
         let directory = try #require(environment["HOME"]) + "/work"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // The runtime directory a login session provides (0700), where `ai-keys agent` puts its socket.
-        try FileManager.default.createDirectory(atPath: try #require(environment["XDG_RUNTIME_DIR"]),
-                                                withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: try #require(environment["XDG_RUNTIME_DIR"]),
+            withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         var server: FakeServer?
         defer { server?.stop() }
         if !marker.fixtures.isEmpty {
@@ -161,8 +169,9 @@ import Testing
             environment["PORT"] = String(started.port)
         }
         let script = "cd '\(directory)' || exit 125\n" + example.script
-        let result = try runTool("/bin/sh", arguments: ["-e", "-c", script], stdin: .devNull,
-                                 environment: environment, timeout: 60)
+        let result = try runTool(
+            "/bin/sh", arguments: ["-e", "-c", script], stdin: .devNull,
+            environment: environment, timeout: 60)
         let context = """
             \(example)
             \(example.script)
@@ -183,8 +192,9 @@ import Testing
             #expect(result.stdout.isEmpty, "unexpected output: \(context)")
         }
         for file in marker.files {
-            let text = try #require(Docs.read(directory + "/" + file, absolute: true),
-                                    "\(file) was not written: \(context)")
+            let text = try #require(
+                Docs.read(directory + "/" + file, absolute: true),
+                "\(file) was not written: \(context)")
             let lines = text.split(separator: "\n")
             #expect(!lines.isEmpty, "\(file) is empty: \(context)")
             for line in lines {
@@ -195,16 +205,20 @@ import Testing
 
     // MARK: - mandoc
 
-    @Test(.enabled(if: Docs.find("mandoc", path: Docs.systemPath) != nil,
-                   "mandoc is not installed; script/bootstrap should install it"))
+    @Test(
+        .enabled(
+            if: Docs.find("mandoc", path: Docs.systemPath) != nil,
+            "mandoc is not installed; script/bootstrap should install it"))
     func manPages_lintClean() throws {
         let mandoc = try #require(Docs.find("mandoc", path: Docs.systemPath))
         #expect(Self.pages.count >= 3)
         let files = Self.pages.map { Docs.root + "/man/" + $0 }
-        let result = try runTool(mandoc, arguments: ["-T", "lint", "-W", "warning"] + files,
-                                 environment: ["PATH": Docs.systemPath])
-        #expect(result.status == 0 && result.stdout.isEmpty && result.stderr.isEmpty,
-                "mandoc -T lint -W warning man/*:\n\(result.stdoutText)\(result.stderrText)")
+        let result = try runTool(
+            mandoc, arguments: ["-T", "lint", "-W", "warning"] + files,
+            environment: ["PATH": Docs.systemPath])
+        #expect(
+            result.status == 0 && result.stdout.isEmpty && result.stderr.isEmpty,
+            "mandoc -T lint -W warning man/*:\n\(result.stdoutText)\(result.stderrText)")
     }
 }
 
@@ -346,8 +360,10 @@ struct ManExample: Sendable, CustomStringConvertible, CustomTestStringConvertibl
                 end += 1
             }
             if let marker {
-                examples.append(ManExample(page: page, line: index + 1, marker: marker,
-                                           script: body.joined(separator: "\n") + "\n"))
+                examples.append(
+                    ManExample(
+                        page: page, line: index + 1, marker: marker,
+                        script: body.joined(separator: "\n") + "\n"))
             }
             index = end + 1
         }
@@ -484,8 +500,9 @@ enum Docs {
 
     /// The first word of every `.It` line of a section (the statuses of an EXIT STATUS list).
     static func tagItems(_ section: String) -> Set<String> {
-        Set(section.split(separator: "\n").filter { $0.hasPrefix(".It ") }.compactMap {
-            $0.split(separator: " ").dropFirst().first.map(String.init)
-        })
+        Set(
+            section.split(separator: "\n").filter { $0.hasPrefix(".It ") }.compactMap {
+                $0.split(separator: " ").dropFirst().first.map(String.init)
+            })
     }
 }

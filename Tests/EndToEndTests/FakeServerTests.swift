@@ -1,5 +1,8 @@
-import AICore
+import AIBase
+import AICommandLine
+import AIProviders
 import AITestSupport
+import AIWire
 import Foundation
 import Testing
 
@@ -14,7 +17,8 @@ import Glibc
 /// `-w` output goes to stderr (`%{stderr}`), so stdout holds exactly the response body.
 private func curl(_ arguments: [String], timeout: Double = 10) throws -> ToolResult {
     let path = try #require(ToolProcess.findOnPath("curl"), "curl not found on PATH")
-    return try runTool(path, arguments: ["-q", "-sS", "--noproxy", "*"] + arguments, environment: [:], timeout: timeout)
+    return try runTool(
+        path, arguments: ["-q", "-sS", "--noproxy", "*"] + arguments, environment: [:], timeout: timeout)
 }
 
 /// The HTTP status curl reported with `-w '%{stderr}STATUS=%{http_code}'`.
@@ -553,8 +557,10 @@ struct ToolRunnerTests {
         let index = try FixtureIndex.loadDefault()
         func arguments(for id: String) throws -> [String] {
             let request = validRequest(for: try index.fixture(id))
-            return ["-H", "content-type: application/json", "--data-binary", request.bodyText, "-w",
-                "%{stderr}STATUS=%{http_code}", base + "/any/prefix/chat/completions"]
+            return [
+                "-H", "content-type: application/json", "--data-binary", request.bodyText, "-w",
+                "%{stderr}STATUS=%{http_code}", base + "/any/prefix/chat/completions",
+            ]
         }
         let stream = try curl(arguments(for: "openai_chat_stream_ok"))
         #expect(curlStatus(stream) == 200, "no authorization header needed: \(stream.stdoutText)")
@@ -585,7 +591,8 @@ struct ToolRunnerTests {
                 let payload = line.hasPrefix("data: ") ? String(line.dropFirst(6)) : line
                 if payload == "[DONE]" { continue }
                 let value = try JSON.parse(payload)
-                text += value["choices"]?.arrayValue?.first?["delta"]?["content"]?.stringValue
+                text +=
+                    value["choices"]?.arrayValue?.first?["delta"]?["content"]?.stringValue
                     ?? value["delta"]?["text"]?.stringValue ?? value["message"]?["content"]?.stringValue ?? ""
             }
             #expect(text == SyntheticStream.text(chunks: 3), "\(format)")

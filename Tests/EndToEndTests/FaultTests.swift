@@ -1,10 +1,12 @@
+import AIBase
+import AICommandLine
+import AIProviders
 import AITestSupport
+import AIWire
 import Foundation
 import Glibc
 import Synchronization
 import Testing
-
-@testable import AICore
 
 /// Fault injection through the built binaries (DESIGN §3, §4, §5; research/protocols.md §5): one row per fault
 /// and tool, each checking the exit status, the last stdout line, the number of requests the server saw, and
@@ -26,7 +28,9 @@ import Testing
             switch row.provider {
             case .openai: environment = openAIEnvironment(started)
             case .anthropic:
-                environment = toolEnvironment(["ANTHROPIC_API_KEY": "sk-ant-fixture", "ANTHROPIC_BASE_URL": started.baseURL])
+                environment = toolEnvironment([
+                    "ANTHROPIC_API_KEY": "sk-ant-fixture", "ANTHROPIC_BASE_URL": started.baseURL,
+                ])
             }
         case .refused:
             let port = try FakeServer.refusedPort()
@@ -34,8 +38,10 @@ import Testing
             environment = toolEnvironment(["OPENAI_API_KEY": "sk-fixture-openai"])
         case .unreachable:
             guard let full = FullBacklogListener() else {
-                FaultTable.record(row, status: "n/a", last: "skipped: this kernel completes connections to a "
-                                  + "full accept queue", requests: "n/a")
+                FaultTable.record(
+                    row, status: "n/a",
+                    last: "skipped: this kernel completes connections to a "
+                        + "full accept queue", requests: "n/a")
                 return
             }
             listener = full
@@ -47,11 +53,13 @@ import Testing
             withExtendedLifetime(listener) {}
         }
 
-        let result = try runTool(row.tool.rawValue, arguments: arguments, stdin: .text("Say hello"),
-                                 environment: environment, timeout: 30)
+        let result = try runTool(
+            row.tool.rawValue, arguments: arguments, stdin: .text("Say hello"),
+            environment: environment, timeout: 30)
         let requests = server?.requests ?? []
         let lines = try result.stdoutLines
-        let context = Comment(rawValue: "\(row.testDescription): stdout:\n\(result.stdoutText)\nstderr:\n\(result.stderrText)")
+        let context = Comment(
+            rawValue: "\(row.testDescription): stdout:\n\(result.stdoutText)\nstderr:\n\(result.stderrText)")
 
         // Exit status and request count.
         #expect(result.status == row.expected.status, context)
@@ -108,8 +116,12 @@ import Testing
             let bodies = Set(requests.map(\.bodyText))
             #expect(bodies.count == 1, "every attempt sends the same body: \(context)")
         }
-        if let minElapsed = row.minElapsed { #expect(result.elapsed >= minElapsed, "took \(result.elapsed)s: \(context)") }
-        if let maxElapsed = row.maxElapsed { #expect(result.elapsed <= maxElapsed, "took \(result.elapsed)s: \(context)") }
+        if let minElapsed = row.minElapsed {
+            #expect(result.elapsed >= minElapsed, "took \(result.elapsed)s: \(context)")
+        }
+        if let maxElapsed = row.maxElapsed {
+            #expect(result.elapsed <= maxElapsed, "took \(result.elapsed)s: \(context)")
+        }
 
         let observedLast: String
         if let code = record?["error"]?["code"]?.stringValue {
@@ -119,10 +131,12 @@ import Testing
         } else {
             observedLast = last["type"]?.stringValue.map { "`\($0)`" } ?? "?"
         }
-        let extra = requests.count >= 2
+        let extra =
+            requests.count >= 2
             ? String(format: " (retry after %.2fs)", requests[1].receivedAt - requests[0].receivedAt) : ""
-        FaultTable.record(row, status: "\(result.status)", last: observedLast, requests: "\(requests.count)\(extra)",
-                          elapsed: result.elapsed)
+        FaultTable.record(
+            row, status: "\(result.status)", last: observedLast, requests: "\(requests.count)\(extra)",
+            elapsed: result.elapsed)
     }
 
     // MARK: - Timeouts: idle from the last byte, --max-time over the whole request, reused connections
@@ -140,8 +154,9 @@ import Testing
         stalled.stallSeconds = 20
         let server = try FakeServer(responses: [stalled])
         defer { server.stop() }
-        let result = try runTool("ai-stream", arguments: ["-p", "openai", "--idle-timeout", "1", "--retries", "0"],
-                                 stdin: .text("x"), environment: openAIEnvironment(server))
+        let result = try runTool(
+            "ai-stream", arguments: ["-p", "openai", "--idle-timeout", "1", "--retries", "0"],
+            stdin: .text("x"), environment: openAIEnvironment(server))
         #expect(result.status == 75)
         #expect(try lastError(result)?["code"] == "timeout")
         #expect(result.elapsed < 3.5, "timed out \(result.elapsed)s after the request, 1 s idle allowed")
@@ -158,8 +173,9 @@ import Testing
         let server = try FakeServer(responses: [stalled])
         defer { server.stop() }
         let started = Monotonic.now()
-        let process = try ToolProcess("ai-stream", arguments: ["-p", "openai", "--retries", "0"] + flags,
-                                      stdin: .text("x"), environment: openAIEnvironment(server))
+        let process = try ToolProcess(
+            "ai-stream", arguments: ["-p", "openai", "--retries", "0"] + flags,
+            stdin: .text("x"), environment: openAIEnvironment(server))
         try process.waitForStdout(containing: third, timeout: 2.5)
         #expect(Monotonic.now() - started < 2.5, "the third delta waited for the rest of the stream")
         let result = try process.wait()
@@ -177,8 +193,9 @@ import Testing
         let index = try #require(fixtures)
         let server = try FakeServer(responses: [try index.ok(tool).withChunking(.every(40, delayMs: 250))])
         defer { server.stop() }
-        let result = try runTool(tool.rawValue, arguments: ["-p", "openai", "--max-time", "1", "--retries", "2"],
-                                 stdin: .text("x"), environment: openAIEnvironment(server))
+        let result = try runTool(
+            tool.rawValue, arguments: ["-p", "openai", "--max-time", "1", "--retries", "2"],
+            stdin: .text("x"), environment: openAIEnvironment(server))
         #expect(result.status == 75)
         let error = try lastError(result)
         #expect(error?["code"] == "timeout")
@@ -202,9 +219,10 @@ import Testing
         }
         let server = try FakeServer(responses: [ok, slow])
         defer { server.stop() }
-        let result = try runTool("ai-complete", arguments: ["-p", "openai", flag, "1", "--retries", "0", "--jobs", "1"],
-                                 stdin: .text("{\"prompt\":\"a\"}\n{\"prompt\":\"b\"}\n"),
-                                 environment: openAIEnvironment(server))
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "openai", flag, "1", "--retries", "0", "--jobs", "1"],
+            stdin: .text("{\"prompt\":\"a\"}\n{\"prompt\":\"b\"}\n"),
+            environment: openAIEnvironment(server))
         #expect(result.status == 75)
         #expect(server.connectionCount == 1, "the second request reused the connection")
         let lines = try result.stdoutLines
@@ -314,10 +332,12 @@ extension FixtureIndex {
 
 /// A 429 `rate_limit_exceeded` asking for a retry after `milliseconds`.
 private func rateLimit(milliseconds: Int) -> FakeResponse {
-    let error: JSON = .object(["error": .object([
-        "message": "Rate limit reached for requests", "type": "requests", "param": .null,
-        "code": "rate_limit_exceeded",
-    ])])
+    let error: JSON = .object([
+        "error": .object([
+            "message": "Rate limit reached for requests", "type": "requests", "param": .null,
+            "code": "rate_limit_exceeded",
+        ])
+    ])
     return .json(error, status: 429, headers: [("retry-after-ms", "\(milliseconds)")])
 }
 
@@ -338,12 +358,13 @@ extension FaultCase {
         plan: @escaping @Sendable (FixtureIndex, FaultTool) throws -> FaultPlan
     ) -> FaultCase {
         let success = expect.last == "success"
-        let whole: String = switch (tool, provider) {
-        case (.complete, .openai): openAICompleteText
-        case (.stream, .openai): openAIStreamText
-        case (.complete, .anthropic): anthropicCompleteText
-        case (.stream, .anthropic): anthropicStreamText
-        }
+        let whole: String =
+            switch (tool, provider) {
+            case (.complete, .openai): openAICompleteText
+            case (.stream, .openai): openAIStreamText
+            case (.complete, .anthropic): anthropicCompleteText
+            case (.stream, .anthropic): anthropicStreamText
+            }
         return FaultCase(
             row: 0, fault: fault, tool: tool, provider: provider, arguments: arguments, plan: plan, expected: expect,
             text: text ?? (success ? .full(whole) : .none), minGap: minGap, maxGap: maxGap, minElapsed: minElapsed,
@@ -365,7 +386,8 @@ extension FaultCase {
         plan: @escaping @Sendable (FixtureIndex, FaultTool) throws -> FaultPlan
     ) -> [FaultCase] {
         [FaultTool.complete, .stream].map { tool in
-            row(fault, tool, provider: provider, arguments: arguments, expect: expect, minGap: minGap, maxGap: maxGap,
+            row(
+                fault, tool, provider: provider, arguments: arguments, expect: expect, minGap: minGap, maxGap: maxGap,
                 minElapsed: minElapsed, maxElapsed: maxElapsed, messageContains: messageContains, plan: plan)
         }
     }
@@ -374,146 +396,207 @@ extension FaultCase {
     static let all: [FaultCase] = {
         var rows: [FaultCase] = []
         // 429 with the fixture's `retry-after: 2`: waited out, then success.
-        rows += both("429 `retry-after: 2`, then 200", expect: .init(status: 0, last: "success", requests: 2),
-                     minGap: 2.0, maxGap: 3.5) { index, tool in
+        rows += both(
+            "429 `retry-after: 2`, then 200", expect: .init(status: 0, last: "success", requests: 2),
+            minGap: 2.0, maxGap: 3.5
+        ) { index, tool in
             .server([try index.answer("openai_error_429_rate_limit"), try index.ok(tool)])
         }
         // `retry-after-ms: 1500` wins over `retry-after: 3`.
-        rows += both("429 `retry-after-ms: 1500` (+ `retry-after: 3`), then 200",
-                     expect: .init(status: 0, last: "success", requests: 2), minGap: 1.5, maxGap: 2.9) { index, tool in
+        rows += both(
+            "429 `retry-after-ms: 1500` (+ `retry-after: 3`), then 200",
+            expect: .init(status: 0, last: "success", requests: 2), minGap: 1.5, maxGap: 2.9
+        ) { index, tool in
             .server([try index.answer("openai_error_429_retry_after_ms"), try index.ok(tool)])
         }
         // A quota is not a rate limit: waiting never helps.
         rows += both("429 `insufficient_quota`", expect: .init(status: 77, last: "quota", requests: 1)) { index, tool in
             .server([try index.answer("openai_error_429_insufficient_quota"), try index.ok(tool)])
         }
-        rows += both("500, then 200", expect: .init(status: 0, last: "success", requests: 2),
-                     minGap: 0.375, maxGap: 1.5) { index, tool in
+        rows += both(
+            "500, then 200", expect: .init(status: 0, last: "success", requests: 2),
+            minGap: 0.375, maxGap: 1.5
+        ) { index, tool in
             .server([try index.answer("openai_error_500"), try index.ok(tool)])
         }
-        rows += both("529 overloaded (anthropic), then 200", provider: .anthropic,
-                     expect: .init(status: 0, last: "success", requests: 2), minGap: 0.375, maxGap: 1.5) { index, tool in
+        rows += both(
+            "529 overloaded (anthropic), then 200", provider: .anthropic,
+            expect: .init(status: 0, last: "success", requests: 2), minGap: 0.375, maxGap: 1.5
+        ) { index, tool in
             .server([try index.answer("anthropic_error_529_overloaded"), try index.ok(tool, .anthropic)])
         }
-        rows += both("529 persists (anthropic, `--retries 2`)", provider: .anthropic, arguments: ["--retries", "2"],
-                     expect: .init(status: 69, last: "server", requests: 3), minGap: 0.375, maxGap: 1.5) { index, _ in
+        rows += both(
+            "529 persists (anthropic, `--retries 2`)", provider: .anthropic, arguments: ["--retries", "2"],
+            expect: .init(status: 69, last: "server", requests: 3), minGap: 0.375, maxGap: 1.5
+        ) { index, _ in
             .server([try index.answer("anthropic_error_529_overloaded")])
         }
-        rows += both("500 persists (`--retries 1`)", arguments: ["--retries", "1"],
-                     expect: .init(status: 69, last: "server", requests: 2)) { index, _ in
+        rows += both(
+            "500 persists (`--retries 1`)", arguments: ["--retries", "1"],
+            expect: .init(status: 69, last: "server", requests: 2)
+        ) { index, _ in
             .server([try index.answer("openai_error_500")])
         }
         // --retries 0 means no retry, 429s included. Otherwise ai-complete, which always runs as a batch, waits
         // out up to 10 rate limits per item whatever --retries says (Runner, DESIGN §8); ai-stream uses --retries.
-        rows += both("429 persists (`retry-after-ms: 100`, `--retries 0`)", arguments: ["--retries", "0"],
-                     expect: .init(status: 75, last: "rate_limited", requests: 1)) { _, _ in
+        rows += both(
+            "429 persists (`retry-after-ms: 100`, `--retries 0`)", arguments: ["--retries", "0"],
+            expect: .init(status: 75, last: "rate_limited", requests: 1)
+        ) { _, _ in
             .server([rateLimit(milliseconds: 100)])
         }
-        rows.append(row("429 persists (`retry-after-ms: 100`, `--retries 1`)", .stream, arguments: ["--retries", "1"],
-                        expect: .init(status: 75, last: "rate_limited", requests: 2), minGap: 0.1) { _, _ in
-            .server([rateLimit(milliseconds: 100)])
-        })
-        rows.append(row("429 persists (`retry-after-ms: 100`, `--retries 1`)", .complete, arguments: ["--retries", "1"],
-                        expect: .init(status: 75, last: "rate_limited", requests: 11), minGap: 0.1) { _, _ in
-            .server([rateLimit(milliseconds: 100)])
-        })
+        rows.append(
+            row(
+                "429 persists (`retry-after-ms: 100`, `--retries 1`)", .stream, arguments: ["--retries", "1"],
+                expect: .init(status: 75, last: "rate_limited", requests: 2), minGap: 0.1
+            ) { _, _ in
+                .server([rateLimit(milliseconds: 100)])
+            })
+        rows.append(
+            row(
+                "429 persists (`retry-after-ms: 100`, `--retries 1`)", .complete, arguments: ["--retries", "1"],
+                expect: .init(status: 75, last: "rate_limited", requests: 11), minGap: 0.1
+            ) { _, _ in
+                .server([rateLimit(milliseconds: 100)])
+            })
         rows += both("401", expect: .init(status: 77, last: "auth", requests: 1)) { index, tool in
             .server([try index.answer("openai_error_401"), try index.ok(tool)])
         }
-        rows += both("connection refused (`--retries 1`)", arguments: ["--retries", "1"],
-                     expect: .init(status: 69, last: "unavailable", requests: 0), minElapsed: 0.375,
-                     messageContains: "connection refused") { _, _ in .refused }
+        rows += both(
+            "connection refused (`--retries 1`)", arguments: ["--retries", "1"],
+            expect: .init(status: 69, last: "unavailable", requests: 0), minElapsed: 0.375,
+            messageContains: "connection refused"
+        ) { _, _ in .refused }
         // A reset after deltas reached stdout: never retried (the retry would repeat them).
-        rows.append(row("reset (RST) mid-stream after 3 deltas, then 200", .stream,
-                        expect: .init(status: 75, last: "incomplete", requests: 1),
-                        text: .partial(openAIStreamFirstThree)) { index, tool in
-            var cut = try index.ok(tool)
-            cut.resetAfterBytes = try index.afterThirdDelta() + 20
-            return .server([cut, try index.ok(tool)])
-        })
+        rows.append(
+            row(
+                "reset (RST) mid-stream after 3 deltas, then 200", .stream,
+                expect: .init(status: 75, last: "incomplete", requests: 1),
+                text: .partial(openAIStreamFirstThree)
+            ) { index, tool in
+                var cut = try index.ok(tool)
+                cut.resetAfterBytes = try index.afterThirdDelta() + 20
+                return .server([cut, try index.ok(tool)])
+            })
         // ai-complete wrote nothing yet, so a reset inside the JSON body is retried.
-        rows.append(row("reset (RST) mid-body, then 200", .complete,
-                        expect: .init(status: 0, last: "success", requests: 2), minGap: 0.375) { index, tool in
-            var cut = try index.ok(tool)
-            cut.resetAfterBytes = 300
-            return .server([cut, try index.ok(tool)])
-        })
-        rows += both("reset (RST) after the head, before any body byte, then 200",
-                     expect: .init(status: 0, last: "success", requests: 2), minGap: 0.375) { index, tool in
+        rows.append(
+            row(
+                "reset (RST) mid-body, then 200", .complete,
+                expect: .init(status: 0, last: "success", requests: 2), minGap: 0.375
+            ) { index, tool in
+                var cut = try index.ok(tool)
+                cut.resetAfterBytes = 300
+                return .server([cut, try index.ok(tool)])
+            })
+        rows += both(
+            "reset (RST) after the head, before any body byte, then 200",
+            expect: .init(status: 0, last: "success", requests: 2), minGap: 0.375
+        ) { index, tool in
             var cut = try index.ok(tool)
             cut.resetAfterBytes = 0
             return .server([cut, try index.ok(tool)])
         }
-        rows.append(row("stream cut cleanly (FIN) before its end marker, then 200", .stream,
-                        expect: .init(status: 75, last: "incomplete", requests: 1),
-                        text: .partial("Once upon a time")) { index, tool in
-            .server([try index.answer("openai_chat_stream_truncated_clean_boundary"), try index.ok(tool)])
-        })
-        rows.append(row("body cut cleanly (FIN) short of its content-length, then 200", .complete,
-                        expect: .init(status: 0, last: "success", requests: 2), minGap: 0.375) { index, tool in
-            var cut = try index.ok(tool)
-            cut.closeAfterBytes = 300
-            return .server([cut, try index.ok(tool)])
-        })
-        rows.append(row("malformed event in a 200 stream after 3 deltas, then 200", .stream,
-                        expect: .init(status: 76, last: "protocol", requests: 1),
-                        text: .partial(openAIStreamFirstThree)) { index, tool in
-            let fixture = try index.fixture("openai_chat_stream_ok")
-            let cut = try index.afterThirdDelta()
-            let body = Array(fixture.body[..<cut]) + Array("data: {\"choices\":[{oops\n\n".utf8) + fixture.body[cut...]
-            let broken = FakeResponse(status: 200, headers: fixture.responseHeaders, body: body, framing: .chunked)
-            return .server([broken, try index.ok(tool)])
-        })
-        rows.append(row("malformed JSON in a 200 body, then 200", .complete,
-                        expect: .init(status: 76, last: "protocol", requests: 1)) { index, tool in
-            .server([.text("{\"choices\": [", contentType: "application/json"), try index.ok(tool)])
-        })
-        rows.append(row("stall after 3 deltas (`--idle-timeout 1 --retries 0`)", .stream,
-                        arguments: ["--idle-timeout", "1", "--retries", "0"],
-                        expect: .init(status: 75, last: "timeout", requests: 1), text: .partial(openAIStreamFirstThree),
-                        minElapsed: 1, maxElapsed: 8, messageContains: "--idle-timeout") { index, tool in
-            var stalled = try index.ok(tool)
-            stalled.stallAfterBytes = try index.afterThirdDelta()
-            stalled.stallSeconds = 20
-            return .server([stalled])
-        })
-        rows.append(row("stall mid-body (`--idle-timeout 1 --retries 0`)", .complete,
-                        arguments: ["--idle-timeout", "1", "--retries", "0"],
-                        expect: .init(status: 75, last: "timeout", requests: 1), minElapsed: 1, maxElapsed: 8,
-                        messageContains: "--idle-timeout") { index, tool in
-            var stalled = try index.ok(tool)
-            stalled.stallAfterBytes = 300
-            stalled.stallSeconds = 20
-            return .server([stalled])
-        })
-        rows += both("first byte after 1s (`--idle-timeout 3`)", arguments: ["--idle-timeout", "3"],
-                     expect: .init(status: 0, last: "success", requests: 1), minElapsed: 1) { index, tool in
+        rows.append(
+            row(
+                "stream cut cleanly (FIN) before its end marker, then 200", .stream,
+                expect: .init(status: 75, last: "incomplete", requests: 1),
+                text: .partial("Once upon a time")
+            ) { index, tool in
+                .server([try index.answer("openai_chat_stream_truncated_clean_boundary"), try index.ok(tool)])
+            })
+        rows.append(
+            row(
+                "body cut cleanly (FIN) short of its content-length, then 200", .complete,
+                expect: .init(status: 0, last: "success", requests: 2), minGap: 0.375
+            ) { index, tool in
+                var cut = try index.ok(tool)
+                cut.closeAfterBytes = 300
+                return .server([cut, try index.ok(tool)])
+            })
+        rows.append(
+            row(
+                "malformed event in a 200 stream after 3 deltas, then 200", .stream,
+                expect: .init(status: 76, last: "protocol", requests: 1),
+                text: .partial(openAIStreamFirstThree)
+            ) { index, tool in
+                let fixture = try index.fixture("openai_chat_stream_ok")
+                let cut = try index.afterThirdDelta()
+                let body =
+                    Array(fixture.body[..<cut]) + Array("data: {\"choices\":[{oops\n\n".utf8) + fixture.body[cut...]
+                let broken = FakeResponse(status: 200, headers: fixture.responseHeaders, body: body, framing: .chunked)
+                return .server([broken, try index.ok(tool)])
+            })
+        rows.append(
+            row(
+                "malformed JSON in a 200 body, then 200", .complete,
+                expect: .init(status: 76, last: "protocol", requests: 1)
+            ) { index, tool in
+                .server([.text("{\"choices\": [", contentType: "application/json"), try index.ok(tool)])
+            })
+        rows.append(
+            row(
+                "stall after 3 deltas (`--idle-timeout 1 --retries 0`)", .stream,
+                arguments: ["--idle-timeout", "1", "--retries", "0"],
+                expect: .init(status: 75, last: "timeout", requests: 1), text: .partial(openAIStreamFirstThree),
+                minElapsed: 1, maxElapsed: 8, messageContains: "--idle-timeout"
+            ) { index, tool in
+                var stalled = try index.ok(tool)
+                stalled.stallAfterBytes = try index.afterThirdDelta()
+                stalled.stallSeconds = 20
+                return .server([stalled])
+            })
+        rows.append(
+            row(
+                "stall mid-body (`--idle-timeout 1 --retries 0`)", .complete,
+                arguments: ["--idle-timeout", "1", "--retries", "0"],
+                expect: .init(status: 75, last: "timeout", requests: 1), minElapsed: 1, maxElapsed: 8,
+                messageContains: "--idle-timeout"
+            ) { index, tool in
+                var stalled = try index.ok(tool)
+                stalled.stallAfterBytes = 300
+                stalled.stallSeconds = 20
+                return .server([stalled])
+            })
+        rows += both(
+            "first byte after 1s (`--idle-timeout 3`)", arguments: ["--idle-timeout", "3"],
+            expect: .init(status: 0, last: "success", requests: 1), minElapsed: 1
+        ) { index, tool in
             var slow = try index.ok(tool)
             slow.firstByteDelayMs = 1000
             return .server([slow])
         }
-        rows += both("HTML 502 from a proxy (`--retries 1`)", arguments: ["--retries", "1"],
-                     expect: .init(status: 69, last: "server", requests: 2),
-                     messageContains: "HTTP 502 (non-JSON body)") { index, _ in
+        rows += both(
+            "HTML 502 from a proxy (`--retries 1`)", arguments: ["--retries", "1"],
+            expect: .init(status: 69, last: "server", requests: 2),
+            messageContains: "HTTP 502 (non-JSON body)"
+        ) { index, _ in
             .server([try index.answer("openai_error_502_html")])
         }
         // 40 bytes every 250 ms: never idle, but far longer than the deadline.
-        rows.append(row("`--max-time 1` exceeded by a trickling stream (`--retries 0`)", .stream,
-                        arguments: ["--max-time", "1", "--retries", "0"],
-                        expect: .init(status: 75, last: "timeout", requests: 1), text: .prefix(openAIStreamText),
-                        minElapsed: 1, maxElapsed: 4, messageContains: "--max-time") { index, tool in
-            .server([try index.ok(tool).withChunking(.every(40, delayMs: 250))])
-        })
-        rows.append(row("`--max-time 1` exceeded by a trickling body (`--retries 0`)", .complete,
-                        arguments: ["--max-time", "1", "--retries", "0"],
-                        expect: .init(status: 75, last: "timeout", requests: 1), minElapsed: 1, maxElapsed: 4,
-                        messageContains: "--max-time") { index, tool in
-            .server([try index.ok(tool).withChunking(.every(40, delayMs: 250))])
-        })
-        rows += both("`--connect-timeout 1`: SYN dropped by a full accept queue on 127.0.0.1 (`--retries 0`)",
-                     arguments: ["--connect-timeout", "1", "--retries", "0"],
-                     expect: .init(status: 75, last: "timeout", requests: 0), minElapsed: 0.9, maxElapsed: 5,
-                     messageContains: "--connect-timeout") { _, _ in .unreachable }
+        rows.append(
+            row(
+                "`--max-time 1` exceeded by a trickling stream (`--retries 0`)", .stream,
+                arguments: ["--max-time", "1", "--retries", "0"],
+                expect: .init(status: 75, last: "timeout", requests: 1), text: .prefix(openAIStreamText),
+                minElapsed: 1, maxElapsed: 4, messageContains: "--max-time"
+            ) { index, tool in
+                .server([try index.ok(tool).withChunking(.every(40, delayMs: 250))])
+            })
+        rows.append(
+            row(
+                "`--max-time 1` exceeded by a trickling body (`--retries 0`)", .complete,
+                arguments: ["--max-time", "1", "--retries", "0"],
+                expect: .init(status: 75, last: "timeout", requests: 1), minElapsed: 1, maxElapsed: 4,
+                messageContains: "--max-time"
+            ) { index, tool in
+                .server([try index.ok(tool).withChunking(.every(40, delayMs: 250))])
+            })
+        rows += both(
+            "`--connect-timeout 1`: SYN dropped by a full accept queue on 127.0.0.1 (`--retries 0`)",
+            arguments: ["--connect-timeout", "1", "--retries", "0"],
+            expect: .init(status: 75, last: "timeout", requests: 0), minElapsed: 0.9, maxElapsed: 5,
+            messageContains: "--connect-timeout"
+        ) { _, _ in .unreachable }
         for position in rows.indices { rows[position].row = position }
         return rows
     }()
@@ -600,8 +683,10 @@ final class FullBacklogListener: @unchecked Sendable {
 
     /// A non-blocking socket with a connection attempt to 127.0.0.1:`port` under way.
     private static func startConnecting(port: Int) -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
-                        | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(
+            AF_INET,
+            Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+                | Int32(SOCK_CLOEXEC.rawValue), 0)
         var address = loopback(port: UInt16(port))
         _ = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {

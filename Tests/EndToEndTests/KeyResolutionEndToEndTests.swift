@@ -1,20 +1,24 @@
+import AIBase
+import AICommandLine
+import AIProviders
 import AITestSupport
 import Foundation
 import Glibc
 import Testing
 
-@testable import AICore
-
 /// DESIGN §6 through `ai-complete`: the key comes from the environment, the agent or the vault; locked with no way
 /// to unlock is 77 `vault_locked`; no key at all is 78 `no_key` naming `ai-keys set`.
 @Suite struct KeyResolutionEndToEndTests {
-    func run(_ home: KeysHome, _ server: FakeServer?, arguments: [String] = [], _ extra: [String: String] = [:],
-             passphrase: Bool = false) throws -> ToolResult {
+    func run(
+        _ home: KeysHome, _ server: FakeServer?, arguments: [String] = [], _ extra: [String: String] = [:],
+        passphrase: Bool = false
+    ) throws -> ToolResult {
         var values = home.environment(passphrase: passphrase, extra)
         if let server { values["OPENAI_BASE_URL"] = server.baseURL + "/v1" }
         let command = ["-w", ToolProcess.executablePath("ai-complete"), "-p", "openai", "--retries", "0"]
-        return try runTool("/usr/bin/setsid", arguments: command + arguments, stdin: .text("Say hello"),
-                           environment: values)
+        return try runTool(
+            "/usr/bin/setsid", arguments: command + arguments, stdin: .text("Say hello"),
+            environment: values)
     }
 
     @Test func environmentVariable_winsAndNothingElseIsTouched() throws {
@@ -22,7 +26,8 @@ import Testing
         try home.write(Array("garbage".utf8), to: home.vaultPath)
         let server = try server("openai_chat_ok")
         defer { server.stop() }
-        let result = try run(home, server, ["OPENAI_API_KEY": "sk-fixture-openai", "AI_KEYS_SOCK": home.root + "/none"])
+        let result = try run(
+            home, server, ["OPENAI_API_KEY": "sk-fixture-openai", "AI_KEYS_SOCK": home.root + "/none"])
         #expect(result.status == 0, "\(result.stderrText)")
         #expect(home.auditLines().isEmpty)
     }
@@ -36,7 +41,8 @@ import Testing
         let result = try run(home, server)
         #expect(result.status == 0, "\(result.stderrText)")
         let line = try #require(home.auditLines().last)
-        #expect(line["action"] == "get" && line["name"] == "openai" && line["tool"] == "ai-complete"
+        #expect(
+            line["action"] == "get" && line["name"] == "openai" && line["tool"] == "ai-complete"
                 && line["via"] == "agent")
     }
 
@@ -49,10 +55,14 @@ import Testing
         var values = home.environment()
         values["OPENAI_BASE_URL"] = server.baseURL + "/v1"
         let script = #"exec "$0" -p openai --retries 0 --passphrase-fd 3 3<"$1""#
-        let viaDescriptor = try runTool("/usr/bin/setsid", arguments: ["-w", "/bin/sh", "-c", script,
-                                                                       ToolProcess.executablePath("ai-complete"),
-                                                                       home.passphraseFile],
-                                        stdin: .text("Say hello"), environment: values)
+        let viaDescriptor = try runTool(
+            "/usr/bin/setsid",
+            arguments: [
+                "-w", "/bin/sh", "-c", script,
+                ToolProcess.executablePath("ai-complete"),
+                home.passphraseFile,
+            ],
+            stdin: .text("Say hello"), environment: values)
         #expect(viaDescriptor.status == 0, "\(viaDescriptor.stderrText)")
         #expect(home.auditLines().filter { $0["via"] == "vault" && $0["tool"] == "ai-complete" }.count == 2)
     }
@@ -90,9 +100,10 @@ import Testing
 
     @Test func aiStream_takesPassphraseFD() throws {
         let home = try KeysHome()
-        let result = try runTool(ToolProcess.executablePath("ai-stream"),
-                                 arguments: ["--passphrase-fd", "1", "-p", "echo"], stdin: .text("x"),
-                                 environment: home.environment())
+        let result = try runTool(
+            ToolProcess.executablePath("ai-stream"),
+            arguments: ["--passphrase-fd", "1", "-p", "echo"], stdin: .text("x"),
+            environment: home.environment())
         #expect(result.status == 64)
     }
 }

@@ -1,8 +1,9 @@
+import AIBase
+import AIProviders
 import AITestSupport
+import AIWire
 import Foundation
 import Glibc
-
-@testable import AICore
 
 /// A private home for `ai-keys` runs: XDG directories in a fresh 0700 temp dir, a 0600 passphrase file, and
 /// optionally a golden vault copied into place at 0600. Removed (agents stopped) on deinit.
@@ -24,10 +25,11 @@ final class KeysHome: @unchecked Sendable {
     /// A home, with `vault` (a golden file name) installed as the vault when given.
     init(vault: String? = "v1-min.vault") throws {
         var template = Array((NSTemporaryDirectory() + "ai-keys-e2e-XXXXXX").utf8CString)
-        root = template.withUnsafeMutableBufferPointer { buffer -> String? in
-            guard let base = buffer.baseAddress, let made = mkdtemp(base) else { return nil }
-            return String(cString: made)
-        } ?? NSTemporaryDirectory() + "ai-keys-e2e-\(UUID().uuidString)"
+        root =
+            template.withUnsafeMutableBufferPointer { buffer -> String? in
+                guard let base = buffer.baseAddress, let made = mkdtemp(base) else { return nil }
+                return String(cString: made)
+            } ?? NSTemporaryDirectory() + "ai-keys-e2e-\(UUID().uuidString)"
         for directory in ["data", "data/ai", "state", "run"] { mkdir(root + "/" + directory, 0o700) }
         try write(Array((Self.passphrase + "\n").utf8), to: passphraseFile)
         if let vault { try install(vault) }
@@ -66,36 +68,45 @@ final class KeysHome: @unchecked Sendable {
 
     /// The clean environment of a run; `passphrase: true` adds AI_PASSPHRASE_FILE.
     func environment(passphrase: Bool = false, _ extra: [String: String] = [:]) -> [String: String] {
-        var values = ["HOME": root, "XDG_DATA_HOME": root + "/data", "XDG_STATE_HOME": root + "/state",
-                      "XDG_RUNTIME_DIR": root + "/run", "XDG_CONFIG_HOME": root + "/config", "PATH": "/usr/bin:/bin"]
+        var values = [
+            "HOME": root, "XDG_DATA_HOME": root + "/data", "XDG_STATE_HOME": root + "/state",
+            "XDG_RUNTIME_DIR": root + "/run", "XDG_CONFIG_HOME": root + "/config", "PATH": "/usr/bin:/bin",
+        ]
         if passphrase { values["AI_PASSPHRASE_FILE"] = passphraseFile }
         values.merge(extra) { $1 }
         return values
     }
 
     /// Runs `ai-keys` (in a new session, so no controlling terminal is ever reachable).
-    func keys(_ arguments: [String], stdin: StdinSource = .devNull, passphrase: Bool = true,
-              _ extra: [String: String] = [:], timeout: Double = 30) throws -> ToolResult {
-        try runTool("/usr/bin/setsid", arguments: ["-w", Self.binary] + arguments, stdin: stdin,
-                    environment: environment(passphrase: passphrase, extra), timeout: timeout)
+    func keys(
+        _ arguments: [String], stdin: StdinSource = .devNull, passphrase: Bool = true,
+        _ extra: [String: String] = [:], timeout: Double = 30
+    ) throws -> ToolResult {
+        try runTool(
+            "/usr/bin/setsid", arguments: ["-w", Self.binary] + arguments, stdin: stdin,
+            environment: environment(passphrase: passphrase, extra), timeout: timeout)
     }
 
     /// Runs a shell script with `$KEYS` naming the binary, `$PASS` the passphrase file and `$HOME_DIR` the home.
-    func shell(_ script: String, stdin: StdinSource = .devNull, _ extra: [String: String] = [:],
-               timeout: Double = 60) throws -> ToolResult {
+    func shell(
+        _ script: String, stdin: StdinSource = .devNull, _ extra: [String: String] = [:],
+        timeout: Double = 60
+    ) throws -> ToolResult {
         var values = environment(extra)
         values["KEYS"] = Self.binary
         values["PASS"] = passphraseFile
         values["HOME_DIR"] = root
-        return try runTool("/usr/bin/setsid", arguments: ["-w", "/bin/sh", "-c", script], stdin: stdin,
-                           environment: values, timeout: timeout)
+        return try runTool(
+            "/usr/bin/setsid", arguments: ["-w", "/bin/sh", "-c", script], stdin: stdin,
+            environment: values, timeout: timeout)
     }
 
     /// Starts `ai-keys agent -D` with `arguments` and waits until it announced itself.
     @discardableResult
     func startAgent(_ arguments: [String] = [], _ extra: [String: String] = [:]) throws -> ToolProcess {
-        let agent = try ToolProcess(Self.binary, arguments: ["agent", "-D"] + arguments,
-                                    environment: environment(extra))
+        let agent = try ToolProcess(
+            Self.binary, arguments: ["agent", "-D"] + arguments,
+            environment: environment(extra))
         agents.append(agent)
         try agent.waitForStdout(containing: "AI_KEYS_AGENT_PID=", timeout: 20)
         return agent

@@ -1,8 +1,7 @@
+import AIBase
 import AITestSupport
 import Glibc
 import Testing
-
-@testable import AICore
 
 /// DESIGN §9: a closed stdout ends the tool at once with 0; SIGINT writes `cancelled` and exits 130.
 @Suite struct PipeAndSignalTests {
@@ -18,8 +17,9 @@ import Testing
     @Test func readerClosingStdout_endsAtOnceWithZeroAndNothingOnStderr() throws {
         let server = try slowStream()
         defer { server.stop() }
-        let process = try ToolProcess("ai-stream", arguments: ["-p", "openai"], stdin: .text("hi"),
-                                      environment: openAIEnvironment(server))
+        let process = try ToolProcess(
+            "ai-stream", arguments: ["-p", "openai"], stdin: .text("hi"),
+            environment: openAIEnvironment(server))
         let first = try process.readLine(timeout: 10)
         #expect(first?.contains("\"type\":\"start\"") == true)
         let closed = Monotonic.now()
@@ -42,8 +42,9 @@ import Testing
         late.stallSeconds = 1
         let server = try FakeServer(responses: [late])
         defer { server.stop() }
-        let process = try ToolProcess("ai-complete", arguments: arguments, stdin: .text(stdin),
-                                      environment: openAIEnvironment(server))
+        let process = try ToolProcess(
+            "ai-complete", arguments: arguments, stdin: .text(stdin),
+            environment: openAIEnvironment(server))
         _ = server.waitForRequests(1, timeout: 10)
         process.closeStdout()
         let result = try process.wait(timeout: 10)
@@ -54,8 +55,9 @@ import Testing
     @Test func sigint_writesCancelledAsTheLastLineAndExits130() throws {
         let server = try slowStream()
         defer { server.stop() }
-        let process = try ToolProcess("ai-stream", arguments: ["-p", "openai"], stdin: .text("hi"),
-                                      environment: openAIEnvironment(server))
+        let process = try ToolProcess(
+            "ai-stream", arguments: ["-p", "openai"], stdin: .text("hi"),
+            environment: openAIEnvironment(server))
         try process.waitForStdout(containing: "\"type\":\"delta\"", timeout: 10)
         process.send(signal: SIGINT)
         let result = try process.wait(timeout: 10)
@@ -73,8 +75,9 @@ import Testing
     func sigint_inAiCompleteWritesTheCancelledResultLine(_ arguments: [String], _ stdin: String, _ id: String) throws {
         let server = try slowStream()
         defer { server.stop() }
-        let process = try ToolProcess("ai-complete", arguments: arguments, stdin: .text(stdin),
-                                      environment: openAIEnvironment(server))
+        let process = try ToolProcess(
+            "ai-complete", arguments: arguments, stdin: .text(stdin),
+            environment: openAIEnvironment(server))
         _ = server.waitForRequests(1, timeout: 10)
         usleep(200_000)
         process.send(signal: SIGINT)

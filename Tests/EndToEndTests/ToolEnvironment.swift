@@ -1,8 +1,9 @@
+import AIBase
+import AICommandLine
+import AIProviders
 import AITestSupport
 import Foundation
 import Testing
-
-@testable import AICore
 
 /// The directory every tool run's HOME is made in: one per test process, removed when the process exits.
 private let homesRoot: String = {

@@ -1,0 +1,16 @@
+import AIRunner
+import ArgumentParser
+
+/// `ai-complete`: one result line per request read (DESIGN §1–§4, §8).
+package enum CompleteCommand {
+    /// Answers every request on stdin (or the prompt), `--jobs` at a time.
+    /// - Throws: `AIError` for failures before any request; `ExitCode` with the first failed item's status.
+    package static func run(_ options: RequestOptions, batch: BatchOptions) throws {
+        let reader = try options.makeReader()
+        let skip = try batch.resume.map(Batch.succeededIDs(in:)) ?? []
+        let engine = Batch(
+            settings: try options.settings(), jobs: batch.jobs, ordered: !batch.unordered, raw: options.raw)
+        Signals.onInterrupt { engine.interrupt() }
+        if let status = try engine.run(reader, skip: skip) { throw ExitCode(status.rawValue) }
+    }
+}

@@ -1,0 +1,194 @@
+import AIBase
+import AIConfig
+import AIKeys
+import AIProviders
+import AITransport
+import AIWire
+import ArgumentParser
+
+// Spelled out rather than left to the defaults, which find them by reflection at every start.
+extension InputFormat: ExpressibleByArgument {
+    package var defaultValueDescription: String { rawValue }
+    package static var allValueStrings: [String] { allCases.map(\.rawValue) }
+    package static var allValueDescriptions: [String: String] { [:] }
+}
+
+/// The options `ai-complete` and `ai-stream` share: what to ask, whom, and how to read stdin.
+package struct RequestOptions: ParsableArguments {
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "Provider: ollama, openai, anthropic, echo, or one the config file names "
+                + "(default: $AI_PROVIDER, else ollama)."),
+        completion: .list(ProviderRegistry.builtInNames)
+    )
+    package var provider: String?
+
+    @Option(name: .shortAndLong, help: "Model (default: $AI_MODEL, else the provider's default).")
+    package var model: String?
+
+    @Option(name: .shortAndLong, help: "System prompt.")
+    package var system: String?
+
+    @Option(name: [.customShort("t"), .long], help: "Sampling temperature.")
+    package var temperature: Double?
+
+    @Option(name: .customLong("max-tokens"), help: "Cap on generated tokens.")
+    package var maxTokens: Int?
+
+    @Option(help: "Stop sequence (repeatable).")
+    package var stop: [String] = []
+
+    @Option(name: .customLong("base-url"), help: "Send this run to another server for the chosen provider.")
+    package var baseURL: String?
+
+    @Flag(name: .customLong("no-config"), help: "Do not read the config file.")
+    package var noConfig = false
+
+    @Option(help: "Read stdin as auto, text, json or jsonl.")
+    package var input: InputFormat = .auto
+
+    @Flag(name: [.customShort("n"), .customLong("no-stdin")], help: "Never read stdin (for while-read loops).")
+    package var noStdin = false
+
+    @Flag(name: .shortAndLong, help: "Print only the text, not JSON lines.")
+    package var raw = false
+
+    @Flag(name: .shortAndLong, help: "Silence warnings (never errors).")
+    package var quiet = false
+
+    @Option(help: "Retries after a failed attempt (connection errors, 408, 409, 429, 5xx).")
+    package var retries = Self.defaultRetries
+
+    @Option(name: .customLong("connect-timeout"), help: "Seconds allowed to connect.")
+    package var connectTimeout = Self.defaultConnectTimeout
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds allowed between two received bytes.")
+    package var idleTimeout = Self.defaultIdleTimeout
+
+    @Option(name: .customLong("max-time"), help: "Seconds allowed for the whole request (default: none).")
+    package var maxTime: Double?
+
+    @Option(
+        name: .customLong("passphrase-fd"),
+        help: ArgumentHelp(
+            "Unlock the key vault with the first line read from this descriptor (3 or more), e.g. 3<file.",
+            valueName: "n"))
+    package var passphraseFD: Int32?
+
+    @Argument(help: "The prompt. With stdin too, the message is the prompt, a blank line, then stdin; '-' reads stdin.")
+    package var prompt: [String] = []
+
+    static let defaultRetries = 2
+    static let defaultConnectTimeout: Double = 10
+    static let defaultIdleTimeout: Double = 300
+
+    /// Options with their defaults.
+    package init() {}
+
+    package func validate() throws {
+        Diagnostics.setQuiet(quiet)
+        guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
+        try checkTimeout(connectTimeout, "--connect-timeout")
+        try checkTimeout(idleTimeout, "--idle-timeout")
+        try checkTimeout(maxTime, "--max-time")
+        if let maxTokens, maxTokens <= 0 { throw ValidationError("--max-tokens must be more than 0") }
+        if let temperature, !temperature.isFinite { throw ValidationError("--temperature must be a finite number") }
+        try checkPassphraseFD(passphraseFD)
+    }
+
+    /// The settings these options, the environment and the config file give.
+    /// - Throws: `AIError` (`config`) for a bad config file.
+    package func settings(environment: Environment = .current()) throws -> Settings {
+        try Settings(
+            environment: environment,
+            provider: provider,
+            model: model,
+            system: system,
+            temperature: temperature,
+            maxTokens: maxTokens,
+            stop: stop,
+            baseURL: baseURL,
+            limits: TransferLimits(connectTimeout: connectTimeout, idleTimeout: idleTimeout, maxTime: maxTime),
+            retries: retries,
+            config: noConfig ? nil : ConfigFile.load(environment: environment),
+            passphraseFD: passphraseFD,
+            reporter: StandardErrorReporter(),
+            keys: KeyResolver(
+                environment: environment, passphraseDescriptor: passphraseFD, reporter: StandardErrorReporter()
+            )
+        )
+    }
+
+    /// The stdin reader these options ask for (DESIGN §2).
+    /// - Throws: `AIError` (`usage`) when there is nothing to read: a terminal stdin and no prompt.
+    package func makeReader() throws -> InputReader {
+        var words = prompt
+        var forceStdin = false
+        if let dash = words.firstIndex(of: "-") {
+            words.remove(at: dash)
+            forceStdin = true
+        }
+        let text = words.isEmpty ? nil : words.joined(separator: " ")
+        let readsStdin = !noStdin && (forceStdin || !Terminal.isTerminal(0))
+        if !readsStdin, text == nil {
+            throw AIError(
+                .usage,
+                noStdin
+                    ? "no prompt, and -n keeps stdin closed"
+                    : "no prompt: give one as arguments or pipe text on stdin")
+        }
+        if text != nil, input == .json || input == .jsonl {
+            throw AIError(.usage, "a prompt argument cannot be combined with --input \(input.rawValue)")
+        }
+        return InputReader(format: input, prompt: text, readsStdin: readsStdin)
+    }
+}
+
+extension RequestOptions: QuickParsable {
+    package static var quickDefaults: RequestOptions {
+        var options = RequestOptions()
+        options.provider = nil
+        options.model = nil
+        options.system = nil
+        options.temperature = nil
+        options.maxTokens = nil
+        options.stop = []
+        options.baseURL = nil
+        options.noConfig = false
+        options.input = .auto
+        options.noStdin = false
+        options.raw = false
+        options.quiet = false
+        options.retries = defaultRetries
+        options.connectTimeout = defaultConnectTimeout
+        options.idleTimeout = defaultIdleTimeout
+        options.maxTime = nil
+        options.passphraseFD = nil
+        options.prompt = []
+        return options
+    }
+
+    package static var quickArguments: [QuickArgument<RequestOptions>] {
+        [
+            .value("-p", "--provider") { $0.provider = $1 as String },
+            .value("-m", "--model") { $0.model = $1 as String },
+            .value("-s", "--system") { $0.system = $1 as String },
+            .value("-t", "--temperature") { $0.temperature = $1 as Double },
+            .value("--max-tokens") { $0.maxTokens = $1 as Int },
+            .value("--stop") { $0.stop.append($1) },
+            .value("--base-url") { $0.baseURL = $1 as String },
+            .flag("--no-config") { $0.noConfig = true },
+            .value("--input") { $0.input = $1 },
+            .flag("-n", "--no-stdin") { $0.noStdin = true },
+            .flag("-r", "--raw") { $0.raw = true },
+            .flag("-q", "--quiet") { $0.quiet = true },
+            .value("--retries") { $0.retries = $1 },
+            .value("--connect-timeout") { $0.connectTimeout = $1 },
+            .value("--idle-timeout") { $0.idleTimeout = $1 },
+            .value("--max-time") { $0.maxTime = $1 as Double },
+            .value("--passphrase-fd") { $0.passphraseFD = $1 as Int32 },
+            .words { $0.prompt.append($1) },
+        ]
+    }
+}

@@ -1,0 +1,129 @@
+import AIBase
+import AITransport
+import AIWire
+
+/// Anthropic Messages (`POST /v1/messages`), whole or as server-sent events.
+package struct AnthropicProvider: HTTPProvider {
+    /// The official endpoint; `/v1/messages` is appended.
+    package static let officialBaseURL = "https://api.anthropic.com"
+    /// The `anthropic-version` header every request carries.
+    package static let apiVersion = "2023-06-01"
+    /// The `max_tokens` sent when neither the request nor `--max-tokens` sets one.
+    ///
+    /// The Messages API requires `max_tokens` and has no default of its own; 4096 fits every current model's
+    /// output limit and keeps a non-streamed request well under the API's ten-minute refusal threshold.
+    package static let defaultMaxTokens = 4096
+
+    /// The name users give with `-p` (`anthropic`, or a config name).
+    package let name: String
+    /// The model used when nothing else names one.
+    package let defaultModel: String
+    /// The base URL requests go to (no trailing slash); `/v1/messages` is appended.
+    package let baseURL: String
+    /// The API key, sent as `x-api-key`.
+    package let apiKey: String
+
+    /// Headers added to every request (config `headers`).
+    package let extraHeaders: [(name: String, value: String)]
+
+    /// A provider with the given endpoint and key.
+    package init(
+        name: String = "anthropic",
+        baseURL: String = AnthropicProvider.officialBaseURL,
+        apiKey: String,
+        defaultModel: String = "claude-sonnet-4-5",
+        extraHeaders: [(name: String, value: String)] = []
+    ) {
+        var base = Substring(baseURL)
+        while base.hasSuffix("/") { base.removeLast() }
+        self.name = name
+        self.baseURL = String(base)
+        self.apiKey = apiKey
+        self.defaultModel = defaultModel
+        self.extraHeaders = extraHeaders
+    }
+
+    /// The `POST` for one attempt.
+    package func httpRequest(for resolved: ResolvedRequest) throws -> HTTPRequest {
+        .postJSON(
+            baseURL + "/v1/messages", body: body(for: resolved), stream: resolved.stream,
+            streamType: "text/event-stream",
+            credentials: [
+                (name: "x-api-key", value: apiKey), (name: "anthropic-version", value: Self.apiVersion),
+            ],
+            extra: extraHeaders)
+    }
+
+    /// The Messages body: model, `max_tokens` (always), the system prompt at top level, user and assistant
+    /// messages, sampling parameters, `stream`, then `extra` merged last.
+    ///
+    /// The request's system prompt and the text of every `system` or `developer` message are joined with a
+    /// blank line into the top-level `system`; those messages leave `messages`. Other messages keep their
+    /// role and content as given. Frequency and presence penalties and the seed have no Messages equivalent
+    /// and are not sent.
+    package func body(for resolved: ResolvedRequest) -> JSON {
+        let request = resolved.request
+        var systemParts: [String] = []
+        if let system = request.system, !system.isEmpty { systemParts.append(system) }
+        var messages: [JSON] = []
+        for message in request.messages {
+            if message.role == "system" || message.role == "developer" {
+                let text = message.text
+                if !text.isEmpty { systemParts.append(text) }
+            } else {
+                messages.append(.object(["role": .string(message.role), "content": message.content]))
+            }
+        }
+        var body: JSONObject = [
+            "model": .string(resolved.model),
+            "max_tokens": .int(request.maxTokens ?? Self.defaultMaxTokens),
+        ]
+        if !systemParts.isEmpty { body["system"] = .string(systemParts.joined(separator: "\n\n")) }
+        body["messages"] = .array(messages)
+        if let value = request.temperature { body["temperature"] = .double(value) }
+        if let value = request.topP { body["top_p"] = .double(value) }
+        if let stop = request.stop, !stop.isEmpty { body["stop_sequences"] = .array(stop.map(JSON.string)) }
+        if resolved.stream { body["stream"] = .bool(true) }
+        for member in request.extra?.members ?? [] { body[member.key] = member.value }
+        return .object(body)
+    }
+
+    /// A fresh decoder for a streamed body.
+    package func makeStreamDecoder() -> any StreamDecoder {
+        AnthropicStreamDecoder(provider: name)
+    }
+
+    /// Decodes a whole message: text blocks joined, `tool_use` blocks as tool calls (indexed by block),
+    /// `stop_reason`, usage (cache tokens counted as prompt tokens) and the model.
+    package func decodeCompletion(_ body: [UInt8], emit: (ProviderEvent) throws -> Void) throws {
+        let json: JSON
+        do { json = try JSON.parse(body) } catch {
+            throw AIError(
+                .protocol,
+                "\(name) sent a response that is not JSON: \(error.reason) at byte \(error.offset)")
+        }
+        if json["type"]?.stringValue == "error" { throw AnthropicWire.streamError(json, provider: name) }
+        guard let blocks = json["content"]?.arrayValue else {
+            throw AIError(.protocol, "\(name) sent a response without 'content'")
+        }
+        if let model = json["model"]?.stringValue { try emit(.model(model)) }
+        let text = blocks.compactMap { $0["type"]?.stringValue == "text" ? $0["text"]?.stringValue : nil }.joined()
+        if !text.isEmpty { try emit(.delta(text)) }
+        for (index, block) in blocks.enumerated() where block["type"]?.stringValue == "tool_use" {
+            try emit(
+                .toolCall(
+                    index: index,
+                    id: block["id"]?.stringValue,
+                    name: block["name"]?.stringValue,
+                    arguments: (block["input"] ?? .object([:])).encodedString
+                ))
+        }
+        if let reason = json["stop_reason"]?.stringValue { try emit(.finish(reason)) }
+        if let usage = AnthropicWire.usage(json["usage"]) { try emit(.usage(usage)) }
+    }
+
+    /// The failure a non-2xx response means, read from the error body when it is JSON.
+    package func decodeError(head: HTTPResponseHead, body: [UInt8]) -> AIError {
+        HTTPErrorMapping.error(provider: name, head: head, details: AnthropicWire.errorDetails(body), body: body)
+    }
+}

@@ -1,0 +1,102 @@
+import AIBase
+import AITransport
+import AIWire
+
+/// OpenAI Chat Completions, and every server that speaks it (vLLM, llama.cpp, LM Studio, OpenRouter, Groq…).
+package struct OpenAIProvider: HTTPProvider {
+    /// The official endpoint.
+    package static let officialBaseURL = "https://api.openai.com/v1"
+
+    package let name: String
+    package let defaultModel: String
+    /// The base URL requests go to (`…/v1`); `/chat/completions` is appended.
+    package let baseURL: String
+    /// The API key, or nil to send no Authorization header (local servers need none).
+    package let apiKey: String?
+    /// Headers added to every request (config `headers`).
+    package let extraHeaders: [(name: String, value: String)]
+
+    /// A provider with the given endpoint and key.
+    package init(
+        name: String = "openai",
+        baseURL: String = OpenAIProvider.officialBaseURL,
+        apiKey: String?,
+        defaultModel: String = "gpt-4o-mini",
+        extraHeaders: [(name: String, value: String)] = []
+    ) {
+        self.name = name
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.apiKey = apiKey
+        self.defaultModel = defaultModel
+        self.extraHeaders = extraHeaders
+    }
+
+    /// Whether requests go to api.openai.com, which wants `max_completion_tokens` instead of `max_tokens`.
+    package var isOfficial: Bool {
+        CurlTransport.host(of: baseURL).lowercased() == "api.openai.com"
+    }
+
+    package func httpRequest(for resolved: ResolvedRequest) throws -> HTTPRequest {
+        .postJSON(
+            baseURL + "/chat/completions", body: body(for: resolved), stream: resolved.stream,
+            streamType: "text/event-stream", credentials: HTTPRequest.bearer(apiKey), extra: extraHeaders)
+    }
+
+    /// The Chat Completions body: model, messages (system first), parameters, stream options, then `extra`.
+    package func body(for resolved: ResolvedRequest) -> JSON {
+        let request = resolved.request
+        var messages: [JSON] = []
+        if let system = request.system { messages.append(.object(["role": "system", "content": .string(system)])) }
+        messages += request.messages.map { .object($0.object) }
+        var body: JSONObject = ["model": .string(resolved.model), "messages": .array(messages)]
+        if let value = request.temperature { body["temperature"] = .double(value) }
+        if let value = request.topP { body["top_p"] = .double(value) }
+        if let value = request.maxTokens { body[isOfficial ? "max_completion_tokens" : "max_tokens"] = .int(value) }
+        if let stop = request.stop, !stop.isEmpty { body["stop"] = .array(stop.map(JSON.string)) }
+        if let value = request.frequencyPenalty { body["frequency_penalty"] = .double(value) }
+        if let value = request.presencePenalty { body["presence_penalty"] = .double(value) }
+        if let value = request.seed { body["seed"] = .int(value) }
+        if resolved.stream {
+            body["stream"] = .bool(true)
+            body["stream_options"] = .object(["include_usage": .bool(true)])
+        }
+        for member in request.extra?.members ?? [] { body[member.key] = member.value }
+        return .object(body)
+    }
+
+    package func makeStreamDecoder() -> any StreamDecoder {
+        OpenAIStreamDecoder(provider: name)
+    }
+
+    package func decodeCompletion(_ body: [UInt8], emit: (ProviderEvent) throws -> Void) throws {
+        let json: JSON
+        do { json = try JSON.parse(body) } catch {
+            throw AIError(
+                .protocol, "\(name) sent a response that is not JSON: \(error.reason) at byte \(error.offset)")
+        }
+        if let error = json["error"], !error.isNull { throw OpenAIWire.streamError(error, provider: name) }
+        guard let choices = json["choices"]?.arrayValue else {
+            throw AIError(.protocol, "\(name) sent a response without 'choices'")
+        }
+        if let model = json["model"]?.stringValue { try emit(.model(model)) }
+        if let choice = choices.first {
+            let message = choice["message"]
+            if let content = message?["content"]?.stringValue, !content.isEmpty { try emit(.delta(content)) }
+            for (position, call) in (message?["tool_calls"]?.arrayValue ?? []).enumerated() {
+                try emit(
+                    .toolCall(
+                        index: call["index"]?.intValue ?? position,
+                        id: call["id"]?.stringValue,
+                        name: call["function"]?["name"]?.stringValue,
+                        arguments: call["function"]?["arguments"]?.stringValue ?? ""
+                    ))
+            }
+            if let reason = choice["finish_reason"]?.stringValue { try emit(.finish(reason)) }
+        }
+        if let usage = OpenAIWire.usage(json) { try emit(.usage(usage)) }
+    }
+
+    package func decodeError(head: HTTPResponseHead, body: [UInt8]) -> AIError {
+        HTTPErrorMapping.error(provider: name, head: head, details: OpenAIWire.errorDetails(body), body: body)
+    }
+}

@@ -1,0 +1,183 @@
+import AIBase
+import AIWire
+
+/// Decodes a Chat Completions SSE stream: chunks of `choices[].delta`, a usage chunk, `data: [DONE]`.
+///
+/// The stream is complete once a `finish_reason` arrived: `[DONE]` alone is not enough (a legacy
+/// llama.cpp error arrives as an `error:` field followed by `[DONE]`), and llama.cpp's last
+/// `data: [DONE]` without a blank line is discarded by a strict SSE parser. Events after `[DONE]` are
+/// ignored. An `error` object inside the stream ends it with that error.
+///
+/// A chunk that carries only text becomes the shape (`EventShape`) the next chunks are first compared with.
+package final class OpenAIStreamDecoder: StreamDecoder {
+    private let provider: String
+    private var parser = SSEParser(legacyErrorField: true)
+    private var shapes: ShapeReader
+    private var finishSeen = false
+    private var doneSeen = false
+    private var modelSeen = false
+    /// How many events were read by shape.
+    package var shapedEvents: Int { shapes.count }
+
+    /// A decoder for a stream from `provider`; `shapes: false` reads every event with the general parser.
+    package init(provider: String, shapes: Bool = true) {
+        self.provider = provider
+        self.shapes = ShapeReader(enabled: shapes)
+    }
+
+    package func feed(
+        _ bytes: UnsafeRawBufferPointer,
+        emit: (ProviderEvent) throws -> Void,
+        text: (JSONStringBody) throws -> Void
+    ) throws {
+        try parser.scan(
+            bytes,
+            shortcut: { base, start, end in
+                doneSeen ? start : try shapes.read(base, from: start, to: end, text)
+            }
+        ) { event in try handle(event, emit: emit, text: text) }
+    }
+
+    package func finish(emit: (ProviderEvent) throws -> Void) throws {
+        _ = parser.finish()
+        guard finishSeen else {
+            let reason = doneSeen ? "ended without a finish reason" : "was cut before its end"
+            throw AIError(.incomplete, "\(provider) stream \(reason)")
+        }
+    }
+
+    private func handle(
+        _ event: SSEEventView,
+        emit: (ProviderEvent) throws -> Void,
+        text: (JSONStringBody) throws -> Void
+    ) throws {
+        if doneSeen { return }
+        if try shapes.take(json: event.data, type: event.typeBytes, text) { return }
+        if event.dataStarts(with: "[DONE]") {
+            doneSeen = true
+            return
+        }
+        if event.typeIs("error") {
+            let json: JSON
+            do { json = try JSON.parse(event.data) } catch { throw notJSON(error) }
+            throw OpenAIWire.streamError(json, provider: provider)
+        }
+        let data = event.data
+        let chunk: Chunk
+        do throws(JSONParseError) { chunk = try Chunk(data, wantModel: !modelSeen) } catch { throw notJSON(error) }
+        do {
+            if let error = try chunk.error.valueOrNull(in: data) {
+                throw OpenAIWire.streamError(error, provider: provider)
+            }
+            if !modelSeen, let model = try chunk.model.stringOrNull(in: data) {
+                modelSeen = true
+                try emit(.model(model))
+            }
+            var textOnly = false
+            if let text = try chunk.content.stringOrNull(in: data) {
+                textOnly = true
+                if !text.isEmpty { try emit(.delta(text)) }
+            }
+            if chunk.toolCalls.isPresent {
+                textOnly = false
+                for (position, call) in (try chunk.toolCalls.valueOrNull(in: data)?.arrayValue ?? []).enumerated() {
+                    try emit(
+                        .toolCall(
+                            index: call["index"]?.intValue ?? position,
+                            id: call["id"]?.stringValue,
+                            name: call["function"]?["name"]?.stringValue,
+                            arguments: call["function"]?["arguments"]?.stringValue ?? ""
+                        ))
+                }
+            }
+            if let reason = try chunk.finishReason.stringOrNull(in: data) {
+                textOnly = false
+                finishSeen = true
+                try emit(.finish(reason))
+            }
+            if chunk.usage.isPresent || chunk.groq.isPresent {
+                var holder: JSONObject = [:]
+                if let usage = try chunk.usage.valueOrNull(in: data) { holder["usage"] = usage }
+                if let groq = try chunk.groq.valueOrNull(in: data) { holder["x_groq"] = groq }
+                if !holder.isEmpty { textOnly = false }
+                if let usage = OpenAIWire.usage(.object(holder)) { try emit(.usage(usage)) }
+            }
+            if textOnly { shapes.learn(EventShape(event, text: chunk.content, ignored: chunk.ignored)) }
+        } catch let error as JSONParseError {
+            throw notJSON(error)
+        }
+    }
+
+    private func notJSON(_ error: JSONParseError) -> AIError {
+        AIError(.protocol, "\(provider) sent a stream event that is not JSON: \(error.reason)")
+    }
+}
+
+/// Where the parts of one `chat.completion.chunk` the decoder uses lie, found in one pass that checks the
+/// whole chunk's grammar without building anything; only the parts present are decoded afterwards.
+private struct Chunk {
+    var error = JSONSpan.absent
+    var model = JSONSpan.absent
+    var content = JSONSpan.absent
+    var toolCalls = JSONSpan.absent
+    var finishReason = JSONSpan.absent
+    var usage = JSONSpan.absent
+    var groq = JSONSpan.absent
+    /// Strings the decoder ignores (for the event's shape).
+    var ignored: [JSONSpan] = []
+
+    init(_ bytes: UnsafeRawBufferPointer, wantModel: Bool) throws(JSONParseError) {
+        var cursor = JSONParser(bytes)
+        if try cursor.beginObject() {
+            repeat {
+                let key = try cursor.memberKey()
+                if key.is("choices") {
+                    if try cursor.takeNull() { continue }
+                    guard try cursor.beginArray(depth: 2) else { continue }
+                    try readChoice(&cursor)
+                    while try cursor.nextElement() { try cursor.skip(depth: 2) }
+                } else if key.is("model") {
+                    model = try cursor.skipSpan(depth: 1)
+                } else if key.is("usage") {
+                    usage = try cursor.skipSpan(depth: 1)
+                } else if key.is("error") {
+                    error = try cursor.skipSpan(depth: 1)
+                } else if key.is("x_groq") {
+                    groq = try cursor.skipSpan(depth: 1)
+                } else {
+                    try cursor.skipIgnored(depth: 1, noting: &ignored)
+                }
+            } while try cursor.nextMember()
+        }
+        guard cursor.atEnd() else {
+            throw JSONParseError(reason: "unexpected bytes after the value", offset: cursor.index)
+        }
+        if !wantModel { model = .absent }
+    }
+
+    /// Reads `choices[0]`: its `delta` (content, tool calls) and `finish_reason`.
+    private mutating func readChoice(_ cursor: inout JSONParser) throws(JSONParseError) {
+        guard try cursor.beginObject(depth: 3) else { return }
+        repeat {
+            let key = try cursor.memberKey()
+            if key.is("delta") {
+                if try cursor.takeNull() { continue }
+                guard try cursor.beginObject(depth: 4) else { continue }
+                repeat {
+                    let key = try cursor.memberKey()
+                    if key.is("content") {
+                        content = try cursor.skipSpan(depth: 4)
+                    } else if key.is("tool_calls") {
+                        toolCalls = try cursor.skipSpan(depth: 4)
+                    } else {
+                        try cursor.skipIgnored(depth: 4, noting: &ignored)
+                    }
+                } while try cursor.nextMember()
+            } else if key.is("finish_reason") {
+                finishReason = try cursor.skipSpan(depth: 3)
+            } else {
+                try cursor.skipIgnored(depth: 3, noting: &ignored)
+            }
+        } while try cursor.nextMember()
+    }
+}

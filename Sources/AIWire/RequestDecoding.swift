@@ -1,0 +1,173 @@
+import AIBase
+
+/// One unit of work read from stdin: a request to send, or a failure to report for its id.
+package struct InputItem: Sendable {
+    /// The id results carry: the request's `id`, else its 1-based line number as a string.
+    package var id: JSON
+    /// The line the item starts on.
+    package var line: Int
+    /// The request, or why there is none (malformed line, an error record passed through).
+    package var request: Result<CompletionRequest, AIError>
+    /// The request's `metadata`, also for an error record passed through.
+    package var metadata: JSON?
+}
+
+/// Turns parsed JSON input objects into requests (DESIGN §2).
+package enum RequestDecoding {
+    /// The top-level fields a request may have.
+    package static let requestFields: Set<String> = [
+        "id", "provider", "model", "system", "messages", "prompt", "temperature", "top_p", "max_tokens", "stop",
+        "frequency_penalty", "presence_penalty", "seed", "metadata", "extra",
+    ]
+
+    /// The roles a message may have.
+    package static let roles: Set<String> = ["system", "developer", "user", "assistant", "tool"]
+
+    /// What kind of line an input object is.
+    package enum Shape {
+        /// A request.
+        case request
+        /// A result line of `ai-complete` (it has `content`): its content becomes the user message.
+        case result
+        /// An error line of `ai-complete`: passed through, never sent.
+        case error
+        /// An event of `ai-stream` (it has `type`).
+        case event
+    }
+
+    /// Classifies an input object.
+    package static func shape(of object: JSONObject) -> Shape {
+        if object["messages"] != nil || object["prompt"] != nil { return .request }
+        if let type = object["type"], type.stringValue != nil, object["error"] == nil || type.stringValue == "error" {
+            return .event
+        }
+        if object["error"] != nil { return .error }
+        if object["content"] != nil { return .result }
+        return .request
+    }
+
+    /// The id of an object: its `id` when a string or number, else the line number as a string.
+    package static func id(of object: JSONObject, line: Int) -> JSON {
+        switch object["id"] {
+        case .some(.string(let value)): .string(value)
+        case .some(.number(let value)): .number(value)
+        default: .string(String(line))
+        }
+    }
+
+    /// Decodes a request object.
+    /// - Throws: `AIError` with code `input` naming the offending field.
+    package static func request(from object: JSONObject) throws(AIError) -> CompletionRequest {
+        for key in object.keys where !requestFields.contains(key) {
+            throw AIError(.input, "unknown field '\(key)'")
+        }
+        var request = CompletionRequest()
+        if let id = object["id"] {
+            guard id.stringValue != nil || id.intValue != nil || (id.doubleValue != nil) else {
+                throw AIError(.input, "field 'id' must be a string or a number")
+            }
+            request.id = id
+        }
+        request.provider = try string(object, "provider")
+        request.model = try string(object, "model")
+        request.system = try string(object, "system")
+        if let messages = object["messages"] {
+            guard case .array(let elements) = messages else {
+                throw AIError(.input, "field 'messages' must be an array")
+            }
+            request.messages = try elements.enumerated().map { (index, element) throws(AIError) in
+                try message(element, index: index)
+            }
+        }
+        if let prompt = object["prompt"] {
+            guard let text = prompt.stringValue else { throw AIError(.input, "field 'prompt' must be a string") }
+            request.messages.append(Message(role: "user", text: text))
+        }
+        if request.messages.isEmpty {
+            throw AIError(.input, "a request needs 'messages' or 'prompt'")
+        }
+        request.temperature = try number(object, "temperature")
+        request.topP = try number(object, "top_p")
+        request.frequencyPenalty = try number(object, "frequency_penalty")
+        request.presencePenalty = try number(object, "presence_penalty")
+        request.maxTokens = try integer(object, "max_tokens")
+        request.seed = try integer(object, "seed")
+        if let stop = object["stop"] {
+            switch stop {
+            case .string(let value): request.stop = [value]
+            case .array(let values):
+                request.stop = try values.map { value throws(AIError) in
+                    guard let text = value.stringValue else {
+                        throw AIError(.input, "field 'stop' must be a string or an array of strings")
+                    }
+                    return text
+                }
+            case .null: break
+            default: throw AIError(.input, "field 'stop' must be a string or an array of strings")
+            }
+        }
+        request.metadata = object["metadata"]
+        if let extra = object["extra"] {
+            guard case .object(let members) = extra else { throw AIError(.input, "field 'extra' must be an object") }
+            request.extra = members
+        }
+        return request
+    }
+
+    /// A result line of `ai-complete` as the next request: its content is the user message; id and metadata kept.
+    package static func request(fromResult object: JSONObject) throws(AIError) -> CompletionRequest {
+        guard let content = object["content"]?.stringValue else {
+            throw AIError(.input, "field 'content' must be a string")
+        }
+        var request = CompletionRequest(prompt: content)
+        request.id = object["id"]
+        request.metadata = object["metadata"]
+        return request
+    }
+
+    /// The failure an error line of `ai-complete` carries, passed through for the same id.
+    package static func passedError(from object: JSONObject) -> AIError {
+        let error = object["error"]
+        let code = error?["code"]?.stringValue.flatMap(ErrorCode.init(rawValue:)) ?? .input
+        let message = error?["message"]?.stringValue ?? error?.stringValue ?? "error passed through from the input"
+        var passed = AIError(code, message, httpStatus: error?["status"]?.intValue)
+        if let retryable = error?["retryable"]?.boolValue { passed.retryable = retryable }
+        return passed
+    }
+
+    private static func message(_ element: JSON, index: Int) throws(AIError) -> Message {
+        guard case .object(let object) = element else {
+            throw AIError(.input, "messages[\(index)] must be an object")
+        }
+        guard let role = object["role"]?.stringValue else {
+            throw AIError(.input, "messages[\(index)] needs a 'role' string")
+        }
+        guard roles.contains(role) else {
+            throw AIError(.input, "messages[\(index)] has unknown role '\(role)'")
+        }
+        let content = object["content"] ?? .null
+        switch content {
+        case .string, .array, .null: break
+        default: throw AIError(.input, "messages[\(index)].content must be a string or an array")
+        }
+        return Message(role: role, content: content, object: object)
+    }
+
+    private static func string(_ object: JSONObject, _ key: String) throws(AIError) -> String? {
+        guard let value = object[key], !value.isNull else { return nil }
+        guard let text = value.stringValue else { throw AIError(.input, "field '\(key)' must be a string") }
+        return text
+    }
+
+    private static func number(_ object: JSONObject, _ key: String) throws(AIError) -> Double? {
+        guard let value = object[key], !value.isNull else { return nil }
+        guard let number = value.doubleValue else { throw AIError(.input, "field '\(key)' must be a number") }
+        return number
+    }
+
+    private static func integer(_ object: JSONObject, _ key: String) throws(AIError) -> Int? {
+        guard let value = object[key], !value.isNull else { return nil }
+        guard let number = value.intValue else { throw AIError(.input, "field '\(key)' must be an integer") }
+        return number
+    }
+}
