@@ -29,3 +29,23 @@ package enum Threads {
         return true
     }
 }
+
+extension Threads {
+    /// `body` applied to every element on threads of their own (blocking work such as probes), results in input
+    /// order once all have finished.
+    package static func map<Element: Sendable, Result: Sendable>(
+        _ elements: [Element],
+        _ body: @escaping @Sendable (Element) -> Result
+    ) -> [Result] {
+        let monitor = Monitor([Int: Result]())
+        for (index, element) in elements.enumerated() {
+            Threads.detach {
+                let result = body(element)
+                monitor.update { $0[index] = result }
+            }
+        }
+        return monitor.wait(until: { $0.count == elements.count }) { results in
+            elements.indices.compactMap { results[$0] }
+        }
+    }
+}

@@ -37,46 +37,13 @@ package struct HTTPFetch {
     /// The JSON body of a 2xx answer to `request`.
     /// - Throws: `AIError`: the provider's error for non-2xx, `protocol` for a body that is not JSON.
     package func json(_ request: HTTPRequest) throws -> JSON {
-        let collector = BodyCollector()
+        let body = try HTTPExchange.perform(
+            request, provider: provider.name, transport: transport, limits: limits, failure: provider.decodeError)
         do {
-            try transport.perform(request, limits: limits, handler: collector)
-        } catch let error as TransportError {
-            throw AIError(error, provider: provider.name)
-        }
-        guard let head = collector.head else { throw AIError(.protocol, "\(provider.name) sent no response") }
-        guard (200..<300).contains(head.status) else {
-            throw provider.decodeError(head: head, body: collector.body)
-        }
-        do {
-            return try JSON.parse(collector.body)
+            return try JSON.parse(body)
         } catch {
             throw AIError(.protocol, "\(provider.name) sent a response that is not JSON: \(error.reason)")
         }
-    }
-}
-
-/// Keeps a response's head and (bounded) body.
-package final class BodyCollector: HTTPResponseHandler {
-    /// The most kept.
-    static let limit = 64 << 20
-    /// The head, once it arrived.
-    package var head: HTTPResponseHead?
-    /// The body so far.
-    package var body: [UInt8] = []
-
-    /// An empty collector.
-    package init() {}
-
-    package func receive(head: HTTPResponseHead) throws {
-        self.head = head
-        body.removeAll()
-    }
-
-    package func receive(body bytes: UnsafeRawBufferPointer) throws {
-        guard body.count + bytes.count <= Self.limit else {
-            throw AIError(.protocol, "response larger than \(Self.limit >> 20) MiB")
-        }
-        body.append(contentsOf: bytes)
     }
 }
 

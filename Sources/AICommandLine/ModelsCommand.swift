@@ -7,82 +7,27 @@ import ArgumentParser
 import Glibc
 
 /// `ai-models`: which providers answer, which models they have, a model's details, pulling local models.
+///
+/// The work is `Catalog`'s; this writes its rows on stdout and its failures on stderr.
 package enum ModelsCommand {
-    /// Seconds a `providers` probe may take.
-    package static let probeTimeout = 3.0
-
     /// One line per provider: name, kind, base_url, key source, available, latency_ms, capabilities.
     /// Providers are probed at once; the status is 0 whatever they answer (it is a report).
     /// - Throws: `AIError` for a bad config file.
     package static func providers(_ options: ModelsOptions) throws {
-        let settings = try options.settings()
-        let registry = ProviderRegistry(settings: settings)
-        let specs = registry.specs
-        let limits = TransferLimits(
-            connectTimeout: min(settings.limits.connectTimeout, probeTimeout),
-            idleTimeout: probeTimeout, maxTime: probeTimeout)
-        let rows = concurrently(specs) { spec -> JSON in
-            var row: JSONObject = [
-                "name": .string(spec.name), "kind": .string(spec.kind.rawValue),
-                "base_url": spec.kind == .echo ? .null : .string(spec.baseURL),
-                "key": .string(registry.keySource(of: spec).rawValue),
-            ]
-            if spec.kind == .echo {
-                row["available"] = .bool(true)
-                row["latency_ms"] = .int(0)
-            } else {
-                let started = Monotonic.now()
-                do {
-                    let (provider, catalog) = try catalogProvider(spec.name, registry: registry)
-                    _ = try HTTPFetch(
-                        provider: provider,
-                        transport: try CurlTransport(configuration: settings.transportConfiguration),
-                        limits: limits
-                    ).json(catalog.probeRequest())
-                    row["available"] = .bool(true)
-                    row["latency_ms"] = .int(Int((Monotonic.now() - started) * 1000))
-                } catch {
-                    row["available"] = .bool(false)
-                    row["latency_ms"] = .null
-                    row["error"] = failure(error).record
-                }
-            }
-            row["capabilities"] = spec.capabilities
-            return .object(row)
-        }
-        for row in rows { try JSONLWriter.standardOutput.write(row) }
+        for row in Catalog.providerRows(try options.settings()) { try JSONLWriter.standardOutput.write(row) }
     }
 
     /// One line per model of the chosen provider, or of every provider with `all` (asked at once; an
     /// unreachable one becomes an error line and sets the status, the others still print).
     /// - Throws: `AIError` before anything is listed; `ExitCode` with the first failed provider's status.
     package static func list(_ options: ModelsOptions, all: Bool) throws {
-        let settings = try options.settings()
-        let registry = ProviderRegistry(settings: settings)
-        let names = all ? registry.specs.map(\.name) : [settings.defaults.provider]
-        if !all { _ = try registry.spec(named: names[0]) }
-        let results = concurrently(names) { name -> Result<[JSON], AIError> in
-            do {
-                if name == "echo" || (try? registry.spec(named: name))?.kind == .echo {
-                    return .success(EchoProvider().models)
-                }
-                let (provider, catalog) = try catalogProvider(name, registry: registry)
-                let fetch = HTTPFetch(
-                    provider: provider,
-                    transport: try CurlTransport(configuration: settings.transportConfiguration),
-                    limits: settings.limits)
-                return .success(try catalog.listModels(fetch))
-            } catch {
-                return .failure(failure(error))
-            }
-        }
         var status: ExitStatus?
-        for (name, result) in zip(names, results) {
+        for (provider, result) in try Catalog.models(try options.settings(), all: all) {
             switch result {
             case .success(let rows):
                 for row in rows { try JSONLWriter.standardOutput.write(row) }
             case .failure(let error):
-                try JSONLWriter.standardOutput.write(.object(["provider": .string(name), "error": error.record]))
+                try JSONLWriter.standardOutput.write(.object(["provider": .string(provider), "error": error.record]))
                 Diagnostics.error(error.message, hints: error.hints)
                 status = status ?? error.exitStatus
             }
@@ -94,24 +39,11 @@ package enum ModelsCommand {
     /// - Throws: `AIError` (after writing its error line).
     package static func info(_ options: ModelsOptions, model: String) throws {
         let settings = try options.settings()
-        let registry = ProviderRegistry(settings: settings)
-        let name = settings.defaults.provider
         do {
-            if try registry.spec(named: name).kind == .echo {
-                guard model == EchoProvider().defaultModel else {
-                    throw AIError(.notFound, "echo has no model '\(model)'")
-                }
-                try JSONLWriter.standardOutput.write(EchoProvider().models[0])
-                return
-            }
-            let (provider, catalog) = try catalogProvider(name, registry: registry)
-            let fetch = HTTPFetch(
-                provider: provider,
-                transport: try CurlTransport(configuration: settings.transportConfiguration),
-                limits: settings.limits)
-            try JSONLWriter.standardOutput.write(try catalog.modelInfo(model, fetch))
+            try JSONLWriter.standardOutput.write(try Catalog.info(settings, model: model))
         } catch let error as AIError {
-            try JSONLWriter.standardOutput.write(.object(["provider": .string(name), "error": error.record]))
+            let provider = JSON.string(settings.defaults.provider)
+            try JSONLWriter.standardOutput.write(.object(["provider": provider, "error": error.record]))
             throw error
         }
     }
@@ -121,146 +53,24 @@ package enum ModelsCommand {
     /// - Throws: `AIError` (after writing its error line).
     package static func pull(_ options: ModelsOptions, model: String) throws {
         let settings = try options.settings()
-        let registry = ProviderRegistry(settings: settings)
-        let name = settings.defaults.provider
         let output = JSONLWriter.standardOutput
         Signals.onInterrupt {
             output.writeFinal(.object(["error": AIError(.cancelled, "interrupted", retryable: false).record]))
             PullProgress.clear()
             Diagnostics.error("interrupted")
         }
+        let bar = Terminal.isTerminal(2) && settings.environment[.noColor] == nil ? PullProgress() : nil
         do {
-            guard try registry.spec(named: name).kind == .ollama,
-                let provider = try registry.provider(named: name) as? OllamaProvider
-            else {
-                throw AIError(
-                    .usage, "pull works with ollama providers only, not '\(name)'",
-                    hints: ["ai-models -p ollama pull \(model)"])
+            try Catalog.pull(settings, model: model) { line in
+                try output.write(line)
+                bar?.show(line)
             }
-            let transport = try CurlTransport(configuration: settings.transportConfiguration)
-            let showProgress = Terminal.isTerminal(2) && settings.environment[.noColor] == nil
-            let handler = PullHandler(provider: provider, output: output, progress: showProgress ? PullProgress() : nil)
-            do {
-                try transport.perform(provider.pullRequest(model), limits: settings.limits, handler: handler)
-            } catch let error as TransportError {
-                throw AIError(error, provider: name)
-            }
-            try handler.finish()
+            PullProgress.clear()
         } catch let error as AIError {
             PullProgress.clear()
             try output.write(.object(["error": error.record]))
             throw error
         }
-    }
-
-    /// The provider named `name` with its catalog.
-    private static func catalogProvider(
-        _ name: String, registry: ProviderRegistry
-    ) throws
-        -> (any HTTPProvider, any ModelCatalog)
-    {
-        let provider = try registry.provider(named: name)
-        guard let http = provider as? any HTTPProvider, let catalog = provider as? any ModelCatalog else {
-            throw AIError(.usage, "\(name) has no model catalog")
-        }
-        return (http, catalog)
-    }
-
-    private static func failure(_ error: any Error) -> AIError {
-        (error as? AIError) ?? (error as? TransportError).map { AIError($0, provider: "provider") }
-            ?? AIError(.internal, "\(error)")
-    }
-
-    /// `body` applied to every element on threads of their own, results in input order.
-    package static func concurrently<Element: Sendable, Result: Sendable>(
-        _ elements: [Element],
-        _ body: @escaping @Sendable (Element) -> Result
-    ) -> [Result] {
-        let monitor = Monitor([Int: Result]())
-        for (index, element) in elements.enumerated() {
-            Threads.detach {
-                let result = body(element)
-                monitor.update { $0[index] = result }
-            }
-        }
-        return monitor.wait(until: { $0.count == elements.count }) { results in
-            elements.indices.compactMap { results[$0] }
-        }
-    }
-}
-
-/// Streams `/api/pull` progress lines to stdout.
-private final class PullHandler: HTTPResponseHandler {
-    let provider: OllamaProvider
-    let output: JSONLWriter
-    let progress: PullProgress?
-    var head: HTTPResponseHead?
-    var errorBody: [UInt8] = []
-    var lines = LineSplitter()
-    var lastStatus: String?
-    var failure: AIError?
-
-    init(provider: OllamaProvider, output: JSONLWriter, progress: PullProgress?) {
-        self.provider = provider
-        self.output = output
-        self.progress = progress
-    }
-
-    func receive(head: HTTPResponseHead) throws {
-        self.head = head
-    }
-
-    func receive(body bytes: UnsafeRawBufferPointer) throws {
-        guard let head, (200..<300).contains(head.status) else {
-            if errorBody.count < 1 << 20 { errorBody.append(contentsOf: bytes) }
-            return
-        }
-        try lines.feed(bytes) { line in try handle(line) }
-    }
-
-    func handle(_ line: UnsafeRawBufferPointer) throws {
-        guard line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }
-        let json: JSON
-        do { json = try JSON.parse(line) } catch {
-            throw AIError(.protocol, "\(provider.name) sent a progress line that is not JSON: \(error.reason)")
-        }
-        if let message = json["error"]?.stringValue {
-            throw Self.pullError(message, status: 200, provider: provider.name)
-        }
-        lastStatus = json["status"]?.stringValue
-        try output.write(json)
-        progress?.show(json)
-    }
-
-    func finish() throws {
-        guard let head else { throw AIError(.protocol, "\(provider.name) sent no response") }
-        guard (200..<300).contains(head.status) else {
-            let details = OllamaWire.errorDetails(errorBody)
-            if let message = details.message, Self.isMissing(message) || head.status == 404 {
-                throw Self.pullError(message, status: head.status, provider: provider.name)
-            }
-            var error = provider.decodeError(head: head, body: errorBody)
-            error.retryable = false
-            throw error
-        }
-        if let rest = lines.finish() { try rest.withUnsafeBytes { try handle($0) } }
-        PullProgress.clear()
-        guard lastStatus == "success" else {
-            throw AIError(.incomplete, "\(provider.name) pull ended before it reported success")
-        }
-    }
-
-    static func isMissing(_ message: String) -> Bool {
-        message.contains("not found") || message.contains("does not exist")
-    }
-
-    static func pullError(_ message: String, status: Int, provider: String) -> AIError {
-        if isMissing(message) {
-            return AIError(
-                .notFound, "\(provider) pull failed: \(message)", httpStatus: status, retryable: false,
-                hints: ["check the model name at https://ollama.com/library"])
-        }
-        return AIError(.server, "\(provider) pull failed: \(message)", httpStatus: status, retryable: false)
     }
 }
 

@@ -40,7 +40,8 @@ package protocol HTTPProvider: Provider {
 }
 
 extension HTTPProvider {
-    /// One exchange through the context's transport.
+    /// One exchange through the context's transport: a stream's body goes to a fresh decoder as it arrives, a
+    /// whole body to `decodeCompletion`, a failure's body to `decodeError`.
     package func attempt(
         _ request: ResolvedRequest,
         context: AttemptContext,
@@ -48,84 +49,116 @@ extension HTTPProvider {
     ) throws {
         let http = try httpRequest(for: request)
         let transport = try context.transport()
+        let decoder = request.stream ? makeStreamDecoder() : nil
         try withoutActuallyEscaping(emit) { emit in
             let text = context.text ?? { try emit(.delta($0.text)) }
-            let exchange = HTTPExchange(
-                decoder: request.stream ? makeStreamDecoder() : nil,
-                responseStarted: context.responseStarted,
-                flush: context.flush,
-                emit: emit,
-                text: text
+            let body = try HTTPExchange.perform(
+                http, provider: name, transport: transport, limits: context.limits,
+                started: context.responseStarted,
+                stream: decoder.map { decoder in { bytes in try decoder.feed(bytes, emit: emit, text: text) } },
+                drained: decoder == nil ? {} : context.flush,
+                failure: decodeError
             )
-            do {
-                try transport.perform(http, limits: context.limits, handler: exchange)
-            } catch let error as TransportError {
-                throw AIError(error, provider: name)
-            }
-            guard let head = exchange.head else {
-                throw AIError(.protocol, "\(name) sent no response")
-            }
-            guard (200..<300).contains(head.status) else {
-                throw decodeError(head: head, body: exchange.body)
-            }
-            if let decoder = exchange.decoder {
+            if let decoder {
                 try decoder.finish(emit: emit)
                 try context.flush()
             } else {
-                try decodeCompletion(exchange.body, emit: emit)
+                try decodeCompletion(body, emit: emit)
             }
         }
     }
 }
 
-/// Routes one response: a 2xx stream to its decoder as bytes arrive, anything else into a bounded buffer.
-private final class HTTPExchange: HTTPResponseHandler {
-    /// The most of a non-streamed or error body kept (an error page needs far less).
-    static let bodyLimit = 64 << 20
+/// One HTTP exchange with a provider's server: what chat requests, model catalogs and pulls share.
+///
+/// The request goes out through `transport`; a transport failure becomes the `AIError` it means for `provider`, a
+/// response without a head is a protocol error, and a non-2xx response becomes `failure(head, body)` with at most
+/// 1 MiB of its body. A 2xx body goes to `stream` as it arrives when one is given, else it is kept (at most 64 MiB)
+/// and returned.
+package enum HTTPExchange {
+    /// The most of a kept 2xx body.
+    package static let bodyLimit = 64 << 20
+    /// The most of an error body kept (an error page needs far less).
+    package static let errorBodyLimit = 1 << 20
 
-    let decoder: (any StreamDecoder)?
-    let responseStarted: () throws -> Void
-    let flush: () throws -> Void
-    let emit: (ProviderEvent) throws -> Void
-    let text: (JSONStringBody) throws -> Void
-    var head: HTTPResponseHead?
-    var body: [UInt8] = []
-    var success = false
-
-    init(
-        decoder: (any StreamDecoder)?,
-        responseStarted: @escaping () throws -> Void,
-        flush: @escaping () throws -> Void,
-        emit: @escaping (ProviderEvent) throws -> Void,
-        text: @escaping (JSONStringBody) throws -> Void
-    ) {
-        self.decoder = decoder
-        self.responseStarted = responseStarted
-        self.flush = flush
-        self.emit = emit
-        self.text = text
-    }
-
-    func receive(head: HTTPResponseHead) throws {
-        self.head = head
-        success = (200..<300).contains(head.status)
-        if success { try responseStarted() }
-    }
-
-    func receive(body bytes: UnsafeRawBufferPointer) throws {
-        if success, let decoder {
-            try decoder.feed(bytes, emit: emit, text: text)
-            return
+    /// Performs one exchange.
+    /// - Parameters:
+    ///   - started: called once when a 2xx head arrived, before any of its body.
+    ///   - stream: where a 2xx body goes as it arrives; nil keeps it.
+    ///   - drained: called after each network read's bytes were handed to `stream`.
+    ///   - failure: the error a non-2xx response means.
+    /// - Returns: the 2xx body when it was kept, else nothing.
+    /// - Throws: `AIError` for every failure; what `started`, `stream` or `drained` throw passes through.
+    package static func perform(
+        _ request: HTTPRequest,
+        provider: String,
+        transport: any Transport,
+        limits: TransferLimits,
+        started: () throws -> Void = {},
+        stream: ((UnsafeRawBufferPointer) throws -> Void)? = nil,
+        drained: () throws -> Void = {},
+        failure: (HTTPResponseHead, [UInt8]) -> AIError
+    ) throws -> [UInt8] {
+        try withoutActuallyEscaping(started) { started in
+            try withoutActuallyEscaping(drained) { drained in
+                try withoutActuallyEscaping(stream ?? { _ in }) { sink in
+                    let handler = Handler(started: started, stream: stream == nil ? nil : sink, drained: drained)
+                    do {
+                        try transport.perform(request, limits: limits, handler: handler)
+                    } catch let error as TransportError {
+                        throw AIError(error, provider: provider)
+                    }
+                    guard let head = handler.head else { throw AIError(.protocol, "\(provider) sent no response") }
+                    guard handler.success else { throw failure(head, handler.body) }
+                    return handler.body
+                }
+            }
         }
-        let limit = success ? Self.bodyLimit : 1 << 20
-        guard body.count < limit else {
-            if success { throw AIError(.protocol, "response larger than \(limit >> 20) MiB") }
-            return
-        }
-        body.append(contentsOf: bytes.prefix(limit - body.count))
     }
 
-    func drained() throws {
-        if success, decoder != nil { try flush() }
+    /// Routes one response: a 2xx body to the stream as bytes arrive, anything else into a bounded buffer.
+    private final class Handler: HTTPResponseHandler {
+        let started: () throws -> Void
+        let stream: ((UnsafeRawBufferPointer) throws -> Void)?
+        let drainedBody: () throws -> Void
+        var head: HTTPResponseHead?
+        var body: [UInt8] = []
+        var success = false
+
+        init(
+            started: @escaping () throws -> Void,
+            stream: ((UnsafeRawBufferPointer) throws -> Void)?,
+            drained: @escaping () throws -> Void
+        ) {
+            self.started = started
+            self.stream = stream
+            self.drainedBody = drained
+        }
+
+        func receive(head: HTTPResponseHead) throws {
+            self.head = head
+            body.removeAll()
+            success = (200..<300).contains(head.status)
+            if success { try started() }
+        }
+
+        func receive(body bytes: UnsafeRawBufferPointer) throws {
+            if success, let stream {
+                try stream(bytes)
+                return
+            }
+            if success {
+                guard body.count + bytes.count <= HTTPExchange.bodyLimit else {
+                    throw AIError(.protocol, "response larger than \(HTTPExchange.bodyLimit >> 20) MiB")
+                }
+                body.append(contentsOf: bytes)
+            } else {
+                body.append(contentsOf: bytes.prefix(max(0, HTTPExchange.errorBodyLimit - body.count)))
+            }
+        }
+
+        func drained() throws {
+            if success, stream != nil { try drainedBody() }
+        }
     }
 }

@@ -37,7 +37,8 @@ package struct ProviderRegistry: Sendable {
     /// The built-in provider names.
     package static let builtInNames = ProviderKind.allCases.map(\.rawValue)
 
-    private let settings: Settings
+    /// The settings the providers are built from.
+    package let settings: Settings
     private var keys: any KeyLookup { settings.keys }
 
     /// A registry for the given settings; keys come from `settings.keys`, warnings go to `settings.reporter`.

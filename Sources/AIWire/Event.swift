@@ -139,7 +139,7 @@ package struct Completion: Sendable, Equatable {
 /// `ai-stream` writes `{"type":"start","id","provider","model"}`, then `{"type":"delta","text"}` per piece of
 /// text, then `{"type":"done","finish_reason","provider_finish_reason","usage","timing"}`, or
 /// `{"type":"error","error":{…}}` as its last line. Keys are snake_case; fields are only ever added.
-package enum Record {
+public enum Record {
     /// An `ai-complete` result line.
     package static func result(id: JSON, completion: Completion, metadata: JSON?) -> JSON {
         var object: JSONObject = [
@@ -172,7 +172,7 @@ package enum Record {
     }
 
     /// Appends a `delta` event line, newline included, to `line`, without an intermediate value (the hot path).
-    package static func appendDelta(_ text: String, to line: ByteBuffer) {
+    @usableFromInline package static func appendDelta(_ text: String, to line: ByteBuffer) {
         line.append(deltaHead)
         var sink = line
         JSON.writeString(text, to: &sink)
@@ -180,8 +180,8 @@ package enum Record {
     }
 
     /// Appends a `delta` event line for text as the provider wrote it, byte for byte the line of its decoded text.
-    @inline(__always)
-    package static func appendDelta(_ body: JSONStringBody, to line: ByteBuffer) {
+    @inlinable @inline(__always)
+    public static func appendDelta(_ body: JSONStringBody, to line: ByteBuffer) {
         guard !body.escaped else { return appendDelta(body.text, to: line) }
         // Without escapes there is no quote, backslash or control character in the body: it is what
         // `JSON.writeString` would write between the quotes. One reservation, three copies.
@@ -198,8 +198,8 @@ package enum Record {
         }
     }
 
-    private static let deltaHead: StaticString = #"{"type":"delta","text":"#
-    private static let deltaTail: StaticString = "}\n"
+    @usableFromInline static let deltaHead: StaticString = #"{"type":"delta","text":"#
+    @usableFromInline static let deltaTail: StaticString = "}\n"
 
     /// The `done` event.
     package static func done(_ completion: Completion) -> JSON {

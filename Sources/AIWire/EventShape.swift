@@ -361,17 +361,20 @@ package struct ShapeReader {
 
 /// Text as a provider wrote it inside a JSON string: the checked bytes between the quotes, borrowed from the
 /// network buffer for the duration of one call.
-package struct JSONStringBody {
+///
+/// Public (not `package`) with `@inlinable` members, like `ByteBuffer` and `Record.appendDelta`: they are on the
+/// streaming hot path from the layers above, and only public inlinable code is inlined across modules.
+public struct JSONStringBody {
     /// The bytes between the quotes: well-formed UTF-8, valid escapes, no raw control characters.
-    package let bytes: UnsafeBufferPointer<UInt8>
+    public let bytes: UnsafeBufferPointer<UInt8>
     /// Whether the bytes hold escapes (without any they are the text itself).
-    package let escaped: Bool
+    public let escaped: Bool
 
     /// Whether the text is empty.
     package var isEmpty: Bool { bytes.isEmpty }
 
     /// The text, escapes decoded.
-    package var text: String {
+    @usableFromInline package var text: String {
         guard escaped else { return String(decoding: bytes, as: UTF8.self) }
         // With its quotes around it (they are there in the buffer), the body is a string token.
         var parser = JSONParser(

@@ -125,9 +125,21 @@ import Testing
         #expect(try result.stdoutLines.last?["error"]?["code"] == "not_found")
     }
 
-    @Test func pull_refusedForNonOllamaProviders() throws {
-        let result = try runTool("ai-models", arguments: ["pull", "-p", "echo", "x"], environment: toolEnvironment())
+    @Test func pull_refusedForNonOllamaProviders_withAHintThatWorks() throws {
+        let result = try runTool(
+            "ai-models", arguments: ["pull", "-p", "echo", "llama3.2"], environment: toolEnvironment())
         #expect(result.status == 64)
+        let prefix = "ai-models: hint: "
+        let hint = try #require(result.stderrText.split(separator: "\n").first { $0.hasPrefix(prefix) })
+        let words = hint.dropFirst(prefix.count).split(separator: " ").map(String.init)
+        #expect(words.first == "ai-models", "\(hint)")
+        // The hinted command, run as it is printed, pulls from the ollama provider.
+        let ollama = try server("ollama_pull_stream")
+        defer { ollama.stop() }
+        let hinted = try runTool(
+            "ai-models", arguments: Array(words.dropFirst()),
+            environment: toolEnvironment(["OLLAMA_HOST": ollama.baseURL]))
+        #expect(hinted.status == 0, "\(hint): \(hinted.stderrText)")
     }
 
     @Test func pull_sigintEndsWith130() throws {

@@ -11,13 +11,15 @@ import AIWire
 /// `message_stop`; `event: error` ends it with the error its type means.
 ///
 /// A text delta becomes the shape (`EventShape`) the next events are first compared with.
-package final class AnthropicStreamDecoder: StreamDecoder {
-    private let provider: String
-    private var parser = SSEParser()
-    private var shapes: ShapeReader
-    /// How many events were read by shape.
-    package var shapedEvents: Int { shapes.count }
-    private var stopped = false
+package final class AnthropicStreamDecoder: FramedStreamDecoder {
+    /// The provider's name, for messages.
+    package let provider: String
+    /// SSE framing.
+    package var framing = SSEParser()
+    /// The shape of the last text delta.
+    package var shapes: ShapeReader
+    /// `message_stop` arrived.
+    package private(set) var stopped = false
     private var inputTokens: Int?
     private var outputTokens: Int?
     private var usageReported = false
@@ -30,27 +32,14 @@ package final class AnthropicStreamDecoder: StreamDecoder {
         self.shapes = ShapeReader(enabled: shapes)
     }
 
-    /// Decodes the next piece of the body.
-    package func feed(
-        _ bytes: UnsafeRawBufferPointer,
-        emit: (ProviderEvent) throws -> Void,
-        text: (JSONStringBody) throws -> Void
-    ) throws {
-        try parser.scan(
-            bytes,
-            shortcut: { base, start, end in
-                stopped ? start : try shapes.read(base, from: start, to: end, text)
-            }
-        ) { event in try handle(event, emit: emit, text: text) }
+    /// Complete only at `message_stop`.
+    package func endProblem(rest: [UInt8]?, emit: (ProviderEvent) throws -> Void) -> String? {
+        stopped ? nil : "was cut before message_stop"
     }
 
-    /// The body ended: throws `incomplete` unless the terminal marker arrived.
-    package func finish(emit: (ProviderEvent) throws -> Void) throws {
-        _ = parser.finish()
-        guard stopped else { throw AIError(.incomplete, "\(provider) stream was cut before message_stop") }
-    }
-
-    private func handle(
+    /// Decodes one event.
+    /// - Throws: `AIError` for an error event or one that cannot be parsed.
+    package func handle(
         _ event: SSEEventView,
         emit: (ProviderEvent) throws -> Void,
         text: (JSONStringBody) throws -> Void

@@ -9,15 +9,18 @@ import AIWire
 /// that ends before its `done:true` line is incomplete, even when it was cut in the middle of a line.
 ///
 /// A line that carries only text becomes the shape (`EventShape`) the next lines are first compared with.
-package final class OllamaStreamDecoder: StreamDecoder {
-    private let provider: String
-    private var splitter = LineSplitter()
-    private var shapes: ShapeReader
+package final class OllamaStreamDecoder: FramedStreamDecoder {
+    /// The provider's name, for messages.
+    package let provider: String
+    /// NDJSON framing.
+    package var framing = LineSplitter()
+    /// The shape of the last text-only line.
+    package var shapes: ShapeReader
     private var done = false
     private var modelSeen = false
     private var nextToolIndex = 0
-    /// How many lines were read by shape.
-    package var shapedEvents: Int { shapes.count }
+    /// The `done:true` line arrived.
+    package var stopped: Bool { done }
 
     /// A decoder for a stream from `provider`; `shapes: false` reads every line with the general parser.
     package init(provider: String, shapes: Bool = true) {
@@ -25,30 +28,19 @@ package final class OllamaStreamDecoder: StreamDecoder {
         self.shapes = ShapeReader(enabled: shapes)
     }
 
-    /// Decodes the next piece of the body.
-    package func feed(
-        _ bytes: UnsafeRawBufferPointer,
-        emit: (ProviderEvent) throws -> Void,
-        text: (JSONStringBody) throws -> Void
-    ) throws {
-        try splitter.feed(
-            bytes,
-            shortcut: { base, start, end in
-                done ? start : try shapes.read(base, from: start, to: end, text)
-            }
-        ) { line in try handle(line, emit: emit, text: text) }
-    }
-
-    /// The body ended: throws `incomplete` unless the terminal marker arrived.
-    package func finish(emit: (ProviderEvent) throws -> Void) throws {
-        // An unterminated last line counts only when it is a whole object; a cut one means the stream was cut.
-        if let rest = splitter.finish(), !done, let json = try? rest.withUnsafeBytes({ try JSON.parse($0) }) {
+    /// Complete at the `done:true` line; an unterminated last line counts only when it is a whole object (a cut one
+    /// means the stream was cut).
+    /// - Throws: `AIError` for an error that last line reports.
+    package func endProblem(rest: [UInt8]?, emit: (ProviderEvent) throws -> Void) throws -> String? {
+        if let rest, !done, let json = try? rest.withUnsafeBytes({ try JSON.parse($0) }) {
             try handle(json, emit: emit)
         }
-        guard done else { throw AIError(.incomplete, "\(provider) stream was cut before its done line") }
+        return done ? nil : "was cut before its done line"
     }
 
-    private func handle(
+    /// Decodes one line.
+    /// - Throws: `AIError` for an error line or one that cannot be parsed.
+    package func handle(
         _ line: UnsafeRawBufferPointer,
         emit: (ProviderEvent) throws -> Void,
         text: (JSONStringBody) throws -> Void

@@ -9,15 +9,18 @@ import AIWire
 /// ignored. An `error` object inside the stream ends it with that error.
 ///
 /// A chunk that carries only text becomes the shape (`EventShape`) the next chunks are first compared with.
-package final class OpenAIStreamDecoder: StreamDecoder {
-    private let provider: String
-    private var parser = SSEParser(legacyErrorField: true)
-    private var shapes: ShapeReader
+package final class OpenAIStreamDecoder: FramedStreamDecoder {
+    /// The provider's name, for messages.
+    package let provider: String
+    /// SSE framing; a legacy `error:` field is kept (llama.cpp).
+    package var framing = SSEParser(legacyErrorField: true)
+    /// The shape of the last text-only chunk.
+    package var shapes: ShapeReader
     private var finishSeen = false
     private var doneSeen = false
     private var modelSeen = false
-    /// How many events were read by shape.
-    package var shapedEvents: Int { shapes.count }
+    /// `[DONE]` arrived.
+    package var stopped: Bool { doneSeen }
 
     /// A decoder for a stream from `provider`; `shapes: false` reads every event with the general parser.
     package init(provider: String, shapes: Bool = true) {
@@ -25,28 +28,15 @@ package final class OpenAIStreamDecoder: StreamDecoder {
         self.shapes = ShapeReader(enabled: shapes)
     }
 
-    package func feed(
-        _ bytes: UnsafeRawBufferPointer,
-        emit: (ProviderEvent) throws -> Void,
-        text: (JSONStringBody) throws -> Void
-    ) throws {
-        try parser.scan(
-            bytes,
-            shortcut: { base, start, end in
-                doneSeen ? start : try shapes.read(base, from: start, to: end, text)
-            }
-        ) { event in try handle(event, emit: emit, text: text) }
+    /// Complete once a finish reason arrived (`[DONE]` alone is not enough).
+    package func endProblem(rest: [UInt8]?, emit: (ProviderEvent) throws -> Void) -> String? {
+        guard !finishSeen else { return nil }
+        return doneSeen ? "ended without a finish reason" : "was cut before its end"
     }
 
-    package func finish(emit: (ProviderEvent) throws -> Void) throws {
-        _ = parser.finish()
-        guard finishSeen else {
-            let reason = doneSeen ? "ended without a finish reason" : "was cut before its end"
-            throw AIError(.incomplete, "\(provider) stream \(reason)")
-        }
-    }
-
-    private func handle(
+    /// Decodes one event.
+    /// - Throws: `AIError` for an error event or one that cannot be parsed.
+    package func handle(
         _ event: SSEEventView,
         emit: (ProviderEvent) throws -> Void,
         text: (JSONStringBody) throws -> Void
