@@ -31,7 +31,7 @@ package enum ExitStatus: Int32, Sendable, CaseIterable {
 /// The `code` of an error record (DESIGN §3), each with the exit status it gives.
 package enum ErrorCode: String, Sendable, CaseIterable {
     case usage, input, noInput = "no_input", auth, noKey = "no_key", vaultLocked = "vault_locked"
-    case notFound = "not_found", rejected
+    case notFound = "not_found", rejected, contextLength = "context_length"
     case rateLimited = "rate_limited", quota, timeout, unavailable, server, `protocol`, incomplete, cancelled
     case config, io, `internal`
 
@@ -39,7 +39,7 @@ package enum ErrorCode: String, Sendable, CaseIterable {
     package var exitStatus: ExitStatus {
         switch self {
         case .usage: .usage
-        case .input, .notFound, .rejected: .dataError
+        case .input, .notFound, .rejected, .contextLength: .dataError
         case .noInput: .noInput
         case .auth, .vaultLocked, .quota: .noPermission
         case .noKey, .config: .config
@@ -72,6 +72,10 @@ package struct AIError: Error, Sendable, Equatable {
     package var exitStatus: ExitStatus { code.exitStatus }
     /// Extra `hint:` lines for stderr.
     package var hints: [String]
+    /// With `context_length`: the prompt's size in tokens, when the server said it.
+    package var promptTokens: Int?
+    /// With `context_length`: the model's context in tokens, when the server said it.
+    package var contextTokens: Int?
 
     /// An error with the given code and message; the exit status follows the code.
     package init(
@@ -92,8 +96,9 @@ package struct AIError: Error, Sendable, Equatable {
 }
 
 extension AIError {
-    /// "20s", "1.5s": seconds as messages print them.
+    /// "20s", "1.5s": seconds as messages print them (any value, however large, without trapping).
     package static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? "\(Int(value))s" : "\(value)s"
+        guard value.isFinite, abs(value) < 1e15 else { return "\(value)s" }
+        return value == value.rounded() ? "\(Int(value))s" : "\(value)s"
     }
 }

@@ -7,6 +7,8 @@ extension AIError {
         if let httpStatus { object["status"] = .int(httpStatus) }
         object["retryable"] = .bool(retryable)
         if let retryAfter { object["retry_after"] = .double(retryAfter) }
+        if let promptTokens { object["prompt_tokens"] = .int(promptTokens) }
+        if let contextTokens { object["context_tokens"] = .int(contextTokens) }
         return .object(object)
     }
 }

@@ -205,6 +205,25 @@ import Testing
 
     // MARK: - Rate limits slow the batch down
 
+    /// A retry hint of any size (`1e19`, `inf`, `1e400`) is read without trapping: the 429 is reported as a
+    /// rate limit (75) with `--retries 0`, for `ai-complete` and `ai-stream` alike.
+    @Test(arguments: ["1e19", "inf", "1e400", "-1"])
+    func hugeRetryAfter_isARateLimitNotACrash(_ value: String) throws {
+        for header in ["retry-after", "retry-after-ms"] {
+            let rateLimit = Self.openAIError(
+                status: 429, type: "requests", message: "Rate limit reached", headers: [(header, value)])
+            let server = try FakeServer { _ in rateLimit }
+            defer { server.stop() }
+            for tool in ["ai-complete", "ai-stream"] {
+                let result = try runTool(
+                    tool, arguments: ["-p", "openai", "--retries", "0", "-n", "hi"],
+                    environment: openAIEnvironment(server))
+                #expect(result.status == 75, "\(tool) \(header): \(value): \(result.stderrText)")
+                #expect(result.stdoutText.contains(#""code":"rate_limited""#), "\(tool) \(header): \(value)")
+            }
+        }
+    }
+
     /// The first 12 requests (three per worker) get 429 `retry-after: 1`; with `--retries 1` every item still
     /// succeeds: a batch waits out up to 10 rate limits per item.
     @Test func rateLimits_slowTheBatchInsteadOfFailingItems() throws {

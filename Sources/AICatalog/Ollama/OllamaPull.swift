@@ -53,7 +53,7 @@ struct OllamaPull {
     /// The error a non-2xx answer means: a missing model is `not_found`, anything else the provider's error, never
     /// retryable.
     private func failure(head: HTTPResponseHead, body: [UInt8]) -> AIError {
-        let details = OllamaWire.errorDetails(body)
+        let details = HTTPErrorMapping.details(body)
         if let message = details.message, isMissing(message) || head.status == 404 {
             return pullError(message, status: head.status)
         }

@@ -107,7 +107,11 @@ package struct AnthropicProvider: HTTPProvider {
             throw AIError(.protocol, "\(name) sent a response without 'content'")
         }
         if let model = json["model"]?.stringValue { try emit(.model(model)) }
-        let text = blocks.compactMap { $0["type"]?.stringValue == "text" ? $0["text"]?.stringValue : nil }.joined()
+        let texts = blocks.filter { $0["type"]?.stringValue == "text" }.map { $0["text"]?.stringValue }
+        guard !texts.contains(nil) else {
+            throw AIError(.protocol, "\(name) sent a text block whose text is not a string")
+        }
+        let text = texts.compactMap { $0 }.joined()
         if !text.isEmpty { try emit(.delta(text)) }
         for (index, block) in blocks.enumerated() where block["type"]?.stringValue == "tool_use" {
             try emit(
@@ -124,6 +128,6 @@ package struct AnthropicProvider: HTTPProvider {
 
     /// The failure a non-2xx response means, read from the error body when it is JSON.
     package func decodeError(head: HTTPResponseHead, body: [UInt8]) -> AIError {
-        HTTPErrorMapping.error(provider: name, head: head, details: AnthropicWire.errorDetails(body), body: body)
+        HTTPErrorMapping.error(provider: name, head: head, details: HTTPErrorMapping.details(body), body: body)
     }
 }

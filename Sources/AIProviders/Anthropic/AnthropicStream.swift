@@ -83,7 +83,10 @@ package final class AnthropicStreamDecoder: FramedStreamDecoder {
             guard let delta = json["delta"] else { return }
             switch delta["type"]?.stringValue {
             case "text_delta":
-                if let text = delta["text"]?.stringValue, !text.isEmpty { try emit(.delta(text)) }
+                guard let text = delta["text"]?.stringValue else {
+                    throw AIError(.protocol, "\(provider) sent a text delta whose text is not a string")
+                }
+                if !text.isEmpty { try emit(.delta(text)) }
             case "input_json_delta":
                 guard let index = json["index"]?.intValue, let fragment = delta["partial_json"]?.stringValue,
                     !fragment.isEmpty

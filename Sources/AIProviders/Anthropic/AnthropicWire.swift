@@ -17,18 +17,6 @@ package enum AnthropicWire {
         guard let usage, let output = usage["output_tokens"]?.intValue else { return nil }
         return Usage(promptTokens: inputTokens(usage) ?? 0, completionTokens: output)
     }
-
-    /// The message and type of an error body `{"type":"error","error":{"type","message"},"request_id"}`.
-    ///
-    /// Anything else (an HTML page from a proxy, a `request_too_large` page from the CDN) gives empty details,
-    /// so the mapping falls back to the status and a snippet of the body.
-    package static func errorDetails(_ body: [UInt8]) -> HTTPErrorMapping.Details {
-        guard let json = try? JSON.parse(body) else { return HTTPErrorMapping.Details() }
-        let error = json["error"] ?? json
-        if let text = error.stringValue { return HTTPErrorMapping.Details(message: text) }
-        return HTTPErrorMapping.Details(message: error["message"]?.stringValue, type: error["type"]?.stringValue)
-    }
-
     /// The failure an error reported inside a 200 response means (`event: error`, or an error object as body).
     ///
     /// The HTTP status was 200, so the error's `type` decides: `overloaded_error` and `api_error` are server

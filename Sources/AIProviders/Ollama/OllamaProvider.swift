@@ -106,12 +106,14 @@ package struct OllamaProvider: HTTPProvider {
         guard json.objectValue != nil else { throw AIError(.protocol, "\(name) sent a response that is not an object") }
         if let model = json["model"]?.stringValue { try emit(.model(model)) }
         var toolIndex = 0
-        _ = try OllamaWire.decode(json, provider: name, nextToolIndex: &toolIndex, emit: emit)
+        guard try OllamaWire.decode(json, provider: name, nextToolIndex: &toolIndex, emit: emit) else {
+            throw AIError(.protocol, "\(name) sent a response without done:true")
+        }
     }
 
     /// The failure a non-2xx response means; a missing model gets an `ollama pull` hint.
     package func decodeError(head: HTTPResponseHead, body: [UInt8]) -> AIError {
-        let details = OllamaWire.errorDetails(body)
+        let details = HTTPErrorMapping.details(body)
         var error = HTTPErrorMapping.error(provider: name, head: head, details: details, body: body)
         if error.code == .notFound, let model = OllamaWire.missingModel(in: details.message) {
             error.hints.append("download it with: ai-models pull \(model)")

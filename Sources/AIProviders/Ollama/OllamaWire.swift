@@ -29,6 +29,15 @@ package enum OllamaWire {
     ) throws -> Bool {
         if let error = inlineError(json, provider: provider) { throw error }
         let message = json["message"]
+        if let message, !message.isNull, message.objectValue == nil {
+            throw AIError(.protocol, "\(provider) sent a message that is not an object")
+        }
+        if let content = message?["content"], !content.isNull, content.stringValue == nil {
+            throw AIError(.protocol, "\(provider) sent a message whose content is not a string")
+        }
+        if json["done"].map({ $0.boolValue == nil }) ?? false {
+            throw AIError(.protocol, "\(provider) sent a 'done' that is not a boolean")
+        }
         if let text = message?["content"]?.stringValue, !text.isEmpty { try emit(.delta(text)) }
         for call in message?["tool_calls"]?.arrayValue ?? [] {
             let function = call["function"]
@@ -51,15 +60,6 @@ package enum OllamaWire {
         }
         return true
     }
-
-    /// The message of an error body `{"error":"<string>"}` (or anything else, leniently).
-    package static func errorDetails(_ body: [UInt8]) -> HTTPErrorMapping.Details {
-        guard let json = try? JSON.parse(body) else { return HTTPErrorMapping.Details() }
-        let error = json["error"] ?? json
-        if let text = error.stringValue { return HTTPErrorMapping.Details(message: text) }
-        return HTTPErrorMapping.Details(message: error["message"]?.stringValue, type: error["type"]?.stringValue)
-    }
-
     /// The model named by Ollama's "model 'NAME' not found" message (either quote), if that is what it says.
     package static func missingModel(in message: String?) -> String? {
         guard let message, message.contains("not found"), let open = message.firstRange(of: "model ") else {

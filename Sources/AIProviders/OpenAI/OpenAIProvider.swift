@@ -78,6 +78,12 @@ package struct OpenAIProvider: HTTPProvider {
         guard let choices = json["choices"]?.arrayValue else {
             throw AIError(.protocol, "\(name) sent a response without 'choices'")
         }
+        guard let first = choices.first, first.objectValue != nil else {
+            throw AIError(.protocol, "\(name) sent a response without a choice")
+        }
+        if let content = first["message"]?["content"], !content.isNull, content.stringValue == nil {
+            throw AIError(.protocol, "\(name) sent a message whose content is not a string")
+        }
         if let model = json["model"]?.stringValue { try emit(.model(model)) }
         if let choice = choices.first {
             let message = choice["message"]
@@ -97,6 +103,6 @@ package struct OpenAIProvider: HTTPProvider {
     }
 
     package func decodeError(head: HTTPResponseHead, body: [UInt8]) -> AIError {
-        HTTPErrorMapping.error(provider: name, head: head, details: OpenAIWire.errorDetails(body), body: body)
+        HTTPErrorMapping.error(provider: name, head: head, details: HTTPErrorMapping.details(body), body: body)
     }
 }

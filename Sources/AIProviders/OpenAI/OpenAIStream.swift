@@ -28,10 +28,10 @@ package final class OpenAIStreamDecoder: FramedStreamDecoder {
         self.shapes = ShapeReader(enabled: shapes)
     }
 
-    /// Complete once a finish reason arrived (`[DONE]` alone is not enough).
+    /// Complete once an end marker arrived: a finish reason or `[DONE]` (a stream that ends with `[DONE]` and no
+    /// finish reason has none: it is never invented).
     package func endProblem(rest: [UInt8]?, emit: (ProviderEvent) throws -> Void) -> String? {
-        guard !finishSeen else { return nil }
-        return doneSeen ? "ended without a finish reason" : "was cut before its end"
+        finishSeen || doneSeen ? nil : "was cut before its end"
     }
 
     /// Decodes one event.

@@ -11,19 +11,6 @@ package enum OpenAIWire {
         else { return nil }
         return Usage(promptTokens: prompt, completionTokens: completion, totalTokens: usage["total_tokens"]?.intValue)
     }
-
-    /// The message, type and code of an error body `{"error":{…}}` (or `{"error":"…"}`, or anything else).
-    package static func errorDetails(_ body: [UInt8]) -> HTTPErrorMapping.Details {
-        guard let json = try? JSON.parse(body) else { return HTTPErrorMapping.Details() }
-        let error = json["error"] ?? json
-        if let text = error.stringValue { return HTTPErrorMapping.Details(message: text) }
-        return HTTPErrorMapping.Details(
-            message: error["message"]?.stringValue ?? json["message"]?.stringValue,
-            type: error["type"]?.stringValue,
-            code: error["code"]?.stringValue ?? error["code"]?.intValue.map(String.init)
-        )
-    }
-
     /// The failure an error reported inside a 200 response means (`{"error":{…}}` or a legacy `error:` field).
     package static func streamError(_ error: JSON, provider: String) -> AIError {
         let object = error["error"] ?? error
