@@ -33,6 +33,8 @@ package struct ConfigFile: Sendable, Equatable {
         package var model: String?
         /// Allows sending the key over plain `http://` to a non-loopback host.
         package var allowInsecureHTTP = false
+        /// `stream_usage`: whether to ask an OpenAI-kind server for usage in streams (`stream_options`).
+        package var streamUsage = true
     }
 
     /// Where the file was read from.
@@ -132,6 +134,11 @@ package struct ConfigFile: Sendable, Equatable {
                             throw bad("\(field).allow_insecure_http", "must be true or false")
                         }
                         entry.allowInsecureHTTP = flag
+                    case "stream_usage":
+                        guard let flag = value.boolValue else {
+                            throw bad("\(field).stream_usage", "must be true or false")
+                        }
+                        entry.streamUsage = flag
                     default:
                         throw bad("\(field).\(key)", "unknown field")
                     }

@@ -47,7 +47,17 @@ extension HTTPProvider {
         context: AttemptContext,
         emit: (ProviderEvent) throws -> Void
     ) throws {
-        let http = try httpRequest(for: request)
+        try exchange(try httpRequest(for: request), request, context: context, emit: emit)
+    }
+
+    /// Sends `http` (built for `request`) and decodes the answer as `attempt` does.
+    /// - Throws: `AIError`; what `emit` or the context's callbacks throw passes through.
+    package func exchange(
+        _ http: HTTPRequest,
+        _ request: ResolvedRequest,
+        context: AttemptContext,
+        emit: (ProviderEvent) throws -> Void
+    ) throws {
         let transport = try context.transport()
         let decoder = request.stream ? makeStreamDecoder() : nil
         try withoutActuallyEscaping(emit) { emit in

@@ -24,6 +24,8 @@ package struct ProviderSpec: Sendable {
     package var model: String?
     /// Allows the key over plain `http://` to a non-loopback host.
     package var allowInsecureHTTP = false
+    /// Whether streams ask an OpenAI-kind server for usage (`stream_options`); config `stream_usage`.
+    package var streamUsage = true
 
     /// Capabilities `ai-models providers` reports: streaming, tools, vision.
     package var capabilities: JSON {
@@ -100,6 +102,7 @@ package struct ProviderRegistry: Sendable {
             spec.headers = entry.headers.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
             spec.model = entry.model
             spec.allowInsecureHTTP = entry.allowInsecureHTTP
+            spec.streamUsage = entry.streamUsage
         }
         return spec
     }
@@ -124,7 +127,7 @@ package struct ProviderRegistry: Sendable {
         case .openai:
             return OpenAIProvider(
                 name: name, baseURL: spec.baseURL, apiKey: key,
-                defaultModel: spec.model ?? "gpt-4o-mini", extraHeaders: spec.headers)
+                defaultModel: spec.model ?? "gpt-4o-mini", extraHeaders: spec.headers, streamUsage: spec.streamUsage)
         case .anthropic:
             return AnthropicProvider(
                 name: name, baseURL: spec.baseURL, apiKey: key ?? "",

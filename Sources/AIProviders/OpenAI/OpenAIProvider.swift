@@ -1,6 +1,7 @@
 import AIBase
 import AITransport
 import AIWire
+import Synchronization
 
 /// OpenAI Chat Completions, and every server that speaks it (vLLM, llama.cpp, LM Studio, OpenRouter, Groq…).
 package struct OpenAIProvider: HTTPProvider {
@@ -15,6 +16,9 @@ package struct OpenAIProvider: HTTPProvider {
     package let apiKey: String?
     /// Headers added to every request (config `headers`).
     package let extraHeaders: [(name: String, value: String)]
+    /// Whether streams ask for usage with `stream_options` (config `stream_usage`; a server that refuses it is
+    /// asked once more without, and not asked again in this run).
+    package let streamUsage: Bool
 
     /// A provider with the given endpoint and key.
     package init(
@@ -22,13 +26,15 @@ package struct OpenAIProvider: HTTPProvider {
         baseURL: String = OpenAIProvider.officialBaseURL,
         apiKey: String?,
         defaultModel: String = "gpt-4o-mini",
-        extraHeaders: [(name: String, value: String)] = []
+        extraHeaders: [(name: String, value: String)] = [],
+        streamUsage: Bool = true
     ) {
         self.name = name
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.defaultModel = defaultModel
         self.extraHeaders = extraHeaders
+        self.streamUsage = streamUsage
     }
 
     /// Whether requests go to api.openai.com, which wants `max_completion_tokens` instead of `max_tokens`.
@@ -37,13 +43,18 @@ package struct OpenAIProvider: HTTPProvider {
     }
 
     package func httpRequest(for resolved: ResolvedRequest) throws -> HTTPRequest {
+        request(body(for: resolved, streamUsage: asksForStreamUsage), stream: resolved.stream)
+    }
+
+    private func request(_ body: JSON, stream: Bool) -> HTTPRequest {
         .postJSON(
-            baseURL + "/chat/completions", body: body(for: resolved), stream: resolved.stream,
+            baseURL + "/chat/completions", body: body, stream: stream,
             streamType: "text/event-stream", credentials: HTTPRequest.bearer(apiKey), extra: extraHeaders)
     }
 
-    /// The Chat Completions body: model, messages (system first), parameters, stream options, then `extra`.
-    package func body(for resolved: ResolvedRequest) -> JSON {
+    /// The Chat Completions body: model, messages (system first), parameters, stream options (with
+    /// `streamUsage`), then `extra`.
+    package func body(for resolved: ResolvedRequest, streamUsage: Bool = true) -> JSON {
         let request = resolved.request
         var messages: [JSON] = []
         if let system = request.system { messages.append(.object(["role": "system", "content": .string(system)])) }
@@ -58,11 +69,40 @@ package struct OpenAIProvider: HTTPProvider {
         if let value = request.seed { body["seed"] = .int(value) }
         if resolved.stream {
             body["stream"] = .bool(true)
-            body["stream_options"] = .object(["include_usage": .bool(true)])
+            if streamUsage { body["stream_options"] = .object(["include_usage": .bool(true)]) }
         }
         for member in request.extra?.members ?? [] { body[member.key] = member.value }
         return .object(body)
     }
+
+    /// One exchange; a stream refused because of `stream_options` (400 or 422 naming it: Mistral, Groq, Azure,
+    /// some gateways) is sent once more without it, which is safe since nothing was written, and this server is
+    /// not asked for it again in this run. Usage then comes only from what the server sends by itself.
+    package func attempt(
+        _ request: ResolvedRequest,
+        context: AttemptContext,
+        emit: (ProviderEvent) throws -> Void
+    ) throws {
+        let asked = request.stream && asksForStreamUsage
+        do {
+            try exchange(self.request(body(for: request, streamUsage: asked), stream: request.stream), request,
+                context: context, emit: emit)
+        } catch let error as AIError
+            where asked && [400, 422].contains(error.httpStatus) && error.message.contains("stream_options")
+        {
+            Self.refusesStreamUsage.withLock { _ = $0.insert(baseURL) }
+            try exchange(self.request(body(for: request, streamUsage: false), stream: true), request,
+                context: context, emit: emit)
+        }
+    }
+
+    /// Whether this run still asks this server for stream usage.
+    private var asksForStreamUsage: Bool {
+        streamUsage && !Self.refusesStreamUsage.withLock { $0.contains(baseURL) }
+    }
+
+    /// The servers (base URLs) that refused `stream_options` in this run.
+    private static let refusesStreamUsage = Mutex<Set<String>>([])
 
     package func makeStreamDecoder() -> any StreamDecoder {
         OpenAIStreamDecoder(provider: name)
