@@ -85,13 +85,15 @@ package struct OpenAIProvider: HTTPProvider {
     ) throws {
         let asked = request.stream && asksForStreamUsage
         do {
-            try exchange(self.request(body(for: request, streamUsage: asked), stream: request.stream), request,
+            try exchange(
+                self.request(body(for: request, streamUsage: asked), stream: request.stream), request,
                 context: context, emit: emit)
         } catch let error as AIError
             where asked && [400, 422].contains(error.httpStatus) && error.message.contains("stream_options")
         {
             Self.refusesStreamUsage.withLock { _ = $0.insert(baseURL) }
-            try exchange(self.request(body(for: request, streamUsage: false), stream: true), request,
+            try exchange(
+                self.request(body(for: request, streamUsage: false), stream: true), request,
                 context: context, emit: emit)
         }
     }
