@@ -16,6 +16,31 @@ import AIWire
 /// `anthropic`, `ollama`: any `kind` given must match). `key` names the key: an environment variable, or
 /// the vault entry of that name. A provider with no `key` sends no Authorization header.
 package struct ConfigFile: Sendable, Equatable {
+    /// A model's price in US dollars per million tokens (`prices.MODEL`).
+    package struct Price: Sendable, Equatable {
+        /// For prompt tokens.
+        package var input: Double
+        /// For generated tokens.
+        package var output: Double
+        /// For prompt tokens read from the provider's cache; the input price when not given.
+        package var cachedInput: Double?
+
+        /// A price with the given parts.
+        package init(input: Double, output: Double, cachedInput: Double? = nil) {
+            self.input = input
+            self.output = output
+            self.cachedInput = cachedInput
+        }
+
+        /// What `usage` costs at this price: cached prompt tokens at the cached price, the rest at the input price.
+        package func cost(of usage: Usage) -> Cost {
+            let cached = min(max(usage.cachedTokens ?? 0, 0), usage.promptTokens)
+            let fresh = usage.promptTokens - cached
+            let input = (Double(fresh) * self.input + Double(cached) * (cachedInput ?? self.input)) / 1_000_000
+            return Cost(input: input, output: Double(usage.completionTokens) * output / 1_000_000)
+        }
+    }
+
     /// The newest format this build reads.
     package static let supportedVersion = 1
 
@@ -35,6 +60,8 @@ package struct ConfigFile: Sendable, Equatable {
         package var allowInsecureHTTP = false
         /// `stream_usage`: whether to ask an OpenAI-kind server for usage in streams (`stream_options`).
         package var streamUsage = true
+        /// `prices`: this provider's prices by model, before the file's.
+        package var prices: [String: Price] = [:]
     }
 
     /// Where the file was read from.
@@ -43,9 +70,11 @@ package struct ConfigFile: Sendable, Equatable {
     package var defaultProvider: String?
     /// `providers`, in file order.
     package var providers: [(name: String, entry: ProviderEntry)] = []
+    /// `prices`: prices by model, for every provider.
+    package var prices: [String: Price] = [:]
 
     package static func == (lhs: ConfigFile, rhs: ConfigFile) -> Bool {
-        lhs.path == rhs.path && lhs.defaultProvider == rhs.defaultProvider
+        lhs.path == rhs.path && lhs.defaultProvider == rhs.defaultProvider && lhs.prices == rhs.prices
             && lhs.providers.map(\.name) == rhs.providers.map(\.name)
             && lhs.providers.map(\.entry) == rhs.providers.map(\.entry)
     }
@@ -53,6 +82,13 @@ package struct ConfigFile: Sendable, Equatable {
     /// The entry named `name`, if the file has one.
     package func provider(_ name: String) -> ProviderEntry? {
         providers.last { $0.name == name }?.entry
+    }
+
+    /// The price of `model` (or, failing that, of `fallback`) at `provider`: the provider entry's prices first,
+    /// then the file's; nil when none is configured.
+    package func price(provider: String, model: String, fallback: String? = nil) -> Price? {
+        let entry = self.provider(provider)?.prices ?? [:]
+        return entry[model] ?? prices[model] ?? fallback.flatMap { entry[$0] ?? prices[$0] }
     }
 
     /// Loads the config file the environment points at; nil when there is none (the default path is missing).
@@ -77,7 +113,7 @@ package struct ConfigFile: Sendable, Equatable {
             throw AIError(.config, "bad config file \(path): not JSON: \(error.reason) at byte \(error.offset)")
         }
         guard case .object(let root) = json else { throw bad("top level", "must be an object") }
-        for key in root.keys where !["version", "default_provider", "providers"].contains(key) {
+        for key in root.keys where !["version", "default_provider", "providers", "prices"].contains(key) {
             throw bad(key, "unknown field")
         }
         guard let version = root["version"]?.intValue else { throw bad("version", "must be the integer 1") }
@@ -86,6 +122,7 @@ package struct ConfigFile: Sendable, Equatable {
         }
         guard version == supportedVersion else { throw bad("version", "must be the integer 1") }
         var config = ConfigFile(path: path)
+        if let value = root["prices"] { config.prices = try parsePrices(value, field: "prices", bad: bad) }
         if let value = root["default_provider"] {
             guard let name = value.stringValue, !name.isEmpty else { throw bad("default_provider", "must be a name") }
             config.defaultProvider = name
@@ -139,6 +176,8 @@ package struct ConfigFile: Sendable, Equatable {
                             throw bad("\(field).stream_usage", "must be true or false")
                         }
                         entry.streamUsage = flag
+                    case "prices":
+                        entry.prices = try parsePrices(value, field: "\(field).prices", bad: bad)
                     default:
                         throw bad("\(field).\(key)", "unknown field")
                     }
@@ -157,5 +196,35 @@ package struct ConfigFile: Sendable, Equatable {
             throw bad("default_provider", "names no provider: \(name)")
         }
         return config
+    }
+
+    /// `{"MODEL": {"input": N, "output": N, "cached_input": N}}`, each a finite number of at least 0.
+    /// - Throws: `AIError` (`config`) naming the field.
+    private static func parsePrices(
+        _ value: JSON,
+        field: String,
+        bad: (String, String) -> AIError
+    ) throws -> [String: Price] {
+        guard case .object(let models) = value else { throw bad(field, "must be an object of models") }
+        var prices: [String: Price] = [:]
+        for (model, value) in models.members {
+            let here = "\(field).\(model)"
+            guard case .object(let object) = value else { throw bad(here, "must be an object") }
+            func number(_ key: String) throws -> Double? {
+                guard let member = object[key] else { return nil }
+                guard let number = member.doubleValue, number.isFinite, number >= 0 else {
+                    throw bad("\(here).\(key)", "must be a number of US dollars per million tokens, at least 0")
+                }
+                return number
+            }
+            for key in object.keys where !["input", "output", "cached_input"].contains(key) {
+                throw bad("\(here).\(key)", "unknown field")
+            }
+            guard let input = try number("input"), let output = try number("output") else {
+                throw bad(here, "needs input and output prices")
+            }
+            prices[model] = Price(input: input, output: output, cachedInput: try number("cached_input"))
+        }
+        return prices
     }
 }

@@ -111,7 +111,14 @@ package final class Runner {
                     firstByteMilliseconds: firstByte.map { Int(($0 - started) * 1000) },
                     totalMilliseconds: Int((now - started) * 1000)
                 )
-                return result.completion(provider: provider.name, model: resolved.model, timing: timing)
+                var completion = result.completion(provider: provider.name, model: resolved.model, timing: timing)
+                if let usage = completion.usage,
+                    let price = settings.config?.price(
+                        provider: provider.name, model: completion.model, fallback: resolved.model)
+                {
+                    completion.cost = price.cost(of: usage)
+                }
+                return completion
             } catch var error as AIError {
                 if let deadline, let maxTime = settings.limits.maxTime, error.code == .timeout,
                     Monotonic.now() >= deadline - 0.05

@@ -8,20 +8,48 @@ package struct Usage: Sendable, Equatable {
     package var completionTokens: Int
     /// Their sum, or the provider's own total.
     package var totalTokens: Int
+    /// Of the prompt tokens, those read from the provider's prompt cache, when it says (OpenAI's
+    /// `prompt_tokens_details.cached_tokens`, Anthropic's `cache_read_input_tokens`).
+    package var cachedTokens: Int?
 
     /// Usage with the given counts; the total defaults to their sum.
-    package init(promptTokens: Int, completionTokens: Int, totalTokens: Int? = nil) {
+    package init(promptTokens: Int, completionTokens: Int, totalTokens: Int? = nil, cachedTokens: Int? = nil) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.totalTokens = totalTokens ?? promptTokens + completionTokens
+        self.cachedTokens = cachedTokens
     }
 
-    /// `{"prompt_tokens","completion_tokens","total_tokens"}`.
+    /// `{"prompt_tokens","completion_tokens","total_tokens"}`, and `cached_tokens` when the provider said.
     package var record: JSON {
-        .object([
+        var object: JSONObject = [
             "prompt_tokens": .int(promptTokens), "completion_tokens": .int(completionTokens),
             "total_tokens": .int(totalTokens),
-        ])
+        ]
+        if let cachedTokens { object["cached_tokens"] = .int(cachedTokens) }
+        return .object(object)
+    }
+}
+
+/// What a request cost in US dollars, from the usage the provider reported and a configured price.
+package struct Cost: Sendable, Equatable {
+    /// For the prompt tokens (cached ones at the cached price).
+    package var input: Double
+    /// For the generated tokens.
+    package var output: Double
+
+    /// A cost with the given parts.
+    package init(input: Double, output: Double) {
+        self.input = input
+        self.output = output
+    }
+
+    /// Both parts.
+    package var total: Double { input + output }
+
+    /// `{"usd","input","output"}`.
+    package var record: JSON {
+        .object(["usd": .double(total), "input": .double(input), "output": .double(output)])
     }
 }
 
@@ -107,6 +135,8 @@ package struct Completion: Sendable, Equatable {
     package var toolCalls: [ToolCall]
     /// Timings.
     package var timing: Timing
+    /// What it cost, when a price for the model is configured and the provider reported usage.
+    package var cost: Cost?
 
     /// A value with the given parts.
     package init(
@@ -116,7 +146,8 @@ package struct Completion: Sendable, Equatable {
         providerFinishReason: String? = nil,
         usage: Usage? = nil,
         toolCalls: [ToolCall],
-        timing: Timing
+        timing: Timing,
+        cost: Cost? = nil
     ) {
         self.provider = provider
         self.model = model
@@ -125,6 +156,7 @@ package struct Completion: Sendable, Equatable {
         self.usage = usage
         self.toolCalls = toolCalls
         self.timing = timing
+        self.cost = cost
     }
 
     /// The normalized finish reason.
@@ -149,6 +181,7 @@ public enum Record {
         object["finish_reason"] = completion.finishReason.map(JSON.string) ?? .null
         if let raw = completion.providerFinishReason { object["provider_finish_reason"] = .string(raw) }
         object["usage"] = completion.usage?.record ?? .null
+        if let cost = completion.cost { object["cost"] = cost.record }
         if !completion.toolCalls.isEmpty { object["tool_calls"] = .array(completion.toolCalls.map(\.record)) }
         object["timing"] = completion.timing.record
         if let metadata { object["metadata"] = metadata }
@@ -207,6 +240,7 @@ public enum Record {
         object["finish_reason"] = completion.finishReason.map(JSON.string) ?? .null
         if let raw = completion.providerFinishReason { object["provider_finish_reason"] = .string(raw) }
         object["usage"] = completion.usage?.record ?? .null
+        if let cost = completion.cost { object["cost"] = cost.record }
         if !completion.toolCalls.isEmpty { object["tool_calls"] = .array(completion.toolCalls.map(\.record)) }
         object["timing"] = completion.timing.record
         return .object(object)

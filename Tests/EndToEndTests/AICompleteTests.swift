@@ -37,7 +37,7 @@ import Testing
             line["usage"]
                 == .object([
                     "prompt_tokens": .number("19"), "completion_tokens": .number("9"),
-                    "total_tokens": .number("28"),
+                    "total_tokens": .number("28"), "cached_tokens": .number("0"),
                 ]))
         let body = try #require(server.requests.first?.json)
         #expect(body["messages"]?.arrayValue?.last?["content"] == "Say hello")

@@ -59,3 +59,49 @@ import Testing
         #expect(server.requests.first?.json?["stream_options"] == nil)
     }
 }
+
+/// DESIGN §16: `cost` on result lines and `done` when a price is configured; never a guess.
+@Suite struct CostEndToEndTests {
+    static func configFile(_ text: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ai-cost-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("config-\(UUID().uuidString).json")
+        try Data(text.utf8).write(to: path)
+        return path.path
+    }
+
+    @Test func resultAndDone_carryTheCost_whenThePriceIsKnown() throws {
+        let chat = try server("openai_chat_ok")
+        defer { chat.stop() }
+        // openai_chat_ok reports 19 prompt tokens (0 cached) and 9 completion tokens from gpt-4o-mini-2024-07-18.
+        let config = try Self.configFile(
+            #"{"version":1,"prices":{"gpt-4o-mini-2024-07-18":{"input":0.15,"output":0.6,"cached_input":0.075}}}"#)
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "openai", "-n", "hi"],
+            environment: openAIEnvironment(chat).merging(["AI_CONFIG": config]) { $1 })
+        #expect(result.status == 0, "\(result.stderrText)")
+        let line = try #require(try result.stdoutLines.first)
+        let cost = try #require(line["cost"])
+        #expect(cost["input"]?.doubleValue == 19 * 0.15 / 1_000_000)
+        #expect(cost["output"]?.doubleValue == 9 * 0.6 / 1_000_000)
+        #expect(cost["usd"]?.doubleValue == 19 * 0.15 / 1_000_000 + 9 * 0.6 / 1_000_000)
+        let stream = try server("openai_chat_stream_ok")
+        defer { stream.stop() }
+        let streamConfig = try Self.configFile(#"{"version":1,"prices":{"gpt-4o-mini":{"input":1,"output":1}}}"#)
+        let streamed = try runTool(
+            "ai-stream", arguments: ["-p", "openai", "-n", "hi"],
+            environment: openAIEnvironment(stream).merging(["AI_CONFIG": streamConfig]) { $1 })
+        #expect(streamed.status == 0, "\(streamed.stderrText)")
+        let done = try #require(try streamed.stdoutLines.last)
+        #expect(done["type"] == "done" && done["cost"]?["usd"] != nil, "\(streamed.stdoutText)")
+    }
+
+    @Test func noPrice_noCostField() throws {
+        let chat = try server("openai_chat_ok")
+        defer { chat.stop() }
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "openai", "-n", "hi"], environment: openAIEnvironment(chat))
+        #expect(result.status == 0)
+        #expect(try result.stdoutLines.first?["cost"] == nil)
+    }
+}

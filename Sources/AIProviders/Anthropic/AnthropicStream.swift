@@ -22,6 +22,7 @@ package final class AnthropicStreamDecoder: FramedStreamDecoder {
     package private(set) var stopped = false
     private var inputTokens: Int?
     private var outputTokens: Int?
+    private var cachedTokens: Int?
     private var usageReported = false
     /// Tool-use blocks still open, by index: their `input` at block start, and whether a fragment arrived.
     private var toolBlocks: [Int: (input: JSON, fragmentSeen: Bool)] = [:]
@@ -63,6 +64,7 @@ package final class AnthropicStreamDecoder: FramedStreamDecoder {
             if let model = message?["model"]?.stringValue { try emit(.model(model)) }
             if let usage = message?["usage"] {
                 inputTokens = AnthropicWire.inputTokens(usage) ?? inputTokens
+                cachedTokens = usage["cache_read_input_tokens"]?.intValue ?? cachedTokens
                 outputTokens = usage["output_tokens"]?.intValue ?? outputTokens
             }
         case "content_block_start":
@@ -122,7 +124,10 @@ package final class AnthropicStreamDecoder: FramedStreamDecoder {
     private func reportUsage(emit: (ProviderEvent) throws -> Void) throws {
         guard inputTokens != nil || outputTokens != nil else { return }
         usageReported = true
-        try emit(.usage(Usage(promptTokens: inputTokens ?? 0, completionTokens: outputTokens ?? 0)))
+        try emit(
+            .usage(
+                Usage(
+                    promptTokens: inputTokens ?? 0, completionTokens: outputTokens ?? 0, cachedTokens: cachedTokens)))
     }
 }
 

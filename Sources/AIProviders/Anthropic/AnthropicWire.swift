@@ -15,7 +15,9 @@ package enum AnthropicWire {
     /// Usage from a whole response's `usage` object; nil when it carries no token counts.
     package static func usage(_ usage: JSON?) -> Usage? {
         guard let usage, let output = usage["output_tokens"]?.intValue else { return nil }
-        return Usage(promptTokens: inputTokens(usage) ?? 0, completionTokens: output)
+        return Usage(
+            promptTokens: inputTokens(usage) ?? 0, completionTokens: output,
+            cachedTokens: usage["cache_read_input_tokens"]?.intValue)
     }
     /// The failure an error reported inside a 200 response means (`event: error`, or an error object as body).
     ///

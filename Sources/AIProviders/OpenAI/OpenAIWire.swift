@@ -9,7 +9,9 @@ package enum OpenAIWire {
             let prompt = usage["prompt_tokens"]?.intValue,
             let completion = usage["completion_tokens"]?.intValue
         else { return nil }
-        return Usage(promptTokens: prompt, completionTokens: completion, totalTokens: usage["total_tokens"]?.intValue)
+        return Usage(
+            promptTokens: prompt, completionTokens: completion, totalTokens: usage["total_tokens"]?.intValue,
+            cachedTokens: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue)
     }
     /// The failure an error reported inside a 200 response means (`{"error":{…}}` or a legacy `error:` field).
     package static func streamError(_ error: JSON, provider: String) -> AIError {

@@ -156,7 +156,7 @@ import Testing
     @Test func fixture_messagesOkKeepsCacheTokensInThePrompt() throws {
         let outcome = try ChatFixtureHarness.replay(
             provider, fixture: try ChatFixtureHarness.fixture(id: "anthropic_messages_ok"), chunking: .whole)
-        #expect(outcome.usage == Usage(promptTokens: 12 + 0 + 2048, completionTokens: 12))
+        #expect(outcome.usage == Usage(promptTokens: 12 + 0 + 2048, completionTokens: 12, cachedTokens: 2048))
         #expect(outcome.models == ["claude-sonnet-4-5-20250929"])
     }
 
@@ -189,7 +189,7 @@ import Testing
                     arguments: #"{"location":"Paris","days":[1,2]}"#))
         #expect(outcome.finish == "tool_use")
         #expect(outcome.finish.map(FinishReason.normalize) == "tool_calls")
-        #expect(outcome.usage == Usage(promptTokens: 16, completionTokens: 3))
+        #expect(outcome.usage == Usage(promptTokens: 16, completionTokens: 3, cachedTokens: 1))
         #expect(outcome.models == ["claude-x"])
     }
 

@@ -116,7 +116,11 @@ func fixtureSettings(_ server: FakeServer, provider: String = "openai", retries:
         case .some(.null): #expect(completion.usage == nil, "\(id)")
         case .some(let usage):
             #expect(
-                completion.usage
+                completion.usage.map {
+                    Usage(
+                        promptTokens: $0.promptTokens, completionTokens: $0.completionTokens,
+                        totalTokens: $0.totalTokens)
+                }
                     == Usage(
                         promptTokens: usage["input_tokens"]?.intValue ?? -1,
                         completionTokens: usage["output_tokens"]?.intValue ?? -1,
