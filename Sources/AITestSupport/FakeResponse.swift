@@ -70,6 +70,8 @@ package struct FakeResponse: Sendable {
     package var resetAfterBytes: Int?
     /// After this many body bytes, close the connection cleanly (FIN), even in the middle of a chunk.
     package var closeAfterBytes: Int?
+    /// A status line sent as it is instead of `HTTP/1.1 STATUS REASON` (a malformed one, for fault tests).
+    package var statusLine: String?
 
     /// A response; every setting has a default, so `FakeResponse(status: 204)` is complete.
     package init(

@@ -248,7 +248,7 @@ final class HTTPConnection {
         let responseWantsClose = response.header("connection")?.lowercased().contains("close") ?? false
         let keepAlive = !requestWantsClose && !responseWantsClose && framing != .closeDelimited
 
-        var out = Array("HTTP/1.1 \(response.status) \(response.reason)\r\n".utf8)
+        var out = Array((response.statusLine ?? "HTTP/1.1 \(response.status) \(response.reason)").utf8) + [13, 10]
         for (name, value) in response.headers {
             out += Array("\(name): \(value)\r\n".utf8)
         }

@@ -24,6 +24,8 @@ extension AIError {
             } else {
                 self.init(.unavailable, "connection to \(provider) lost: \(detail)")
             }
+        case .badResponse(let detail):
+            self.init(.protocol, "\(provider) sent a response that is not HTTP: \(detail)")
         case .invalidRequest(let detail):
             self.init(.usage, "cannot send the request to \(provider): \(detail)", retryable: false)
         case .cancelled:

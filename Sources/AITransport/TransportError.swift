@@ -16,6 +16,9 @@ package enum TransportError: Error, Sendable, Equatable {
     case connectionLost(String, afterResponse: Bool)
     /// The URL or an option was refused before anything was sent.
     case invalidRequest(String)
+    /// The server answered with something that is not an HTTP response (a malformed status line, an unknown HTTP
+    /// version, a final 1xx).
+    case badResponse(String)
     /// The exchange was cancelled by the caller.
     case cancelled
     /// Any other transport failure.

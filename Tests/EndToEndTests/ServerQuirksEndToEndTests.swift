@@ -105,3 +105,24 @@ import Testing
         #expect(try result.stdoutLines.first?["cost"] == nil)
     }
 }
+
+/// A status line that is not HTTP (or a final 1xx) is the provider's protocol error (76), never a usage error.
+@Suite struct MalformedStatusLineTests {
+    @Test(arguments: [
+        "HTTP/1.1 abc OK", "HTTP/9.9 200 OK", "garbage", "HTTP/1.1 199 Odd", "HTTP/1.1 100 Continue",
+        "HTTP/1.1 103 Early Hints",
+    ])
+    func malformedStatusLine_isProtocol(_ line: String) throws {
+        var response = FakeResponse.json(.object(["choices": .array([])]))
+        response.statusLine = line
+        response.framing = .closeDelimited
+        let fixed = response
+        let server = try FakeServer { _ in fixed }
+        defer { server.stop() }
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "openai", "--retries", "0", "-n", "hi"],
+            environment: openAIEnvironment(server))
+        #expect(result.status == 76, "\(line): \(result.stdoutText) \(result.stderrText)")
+        #expect(result.stdoutText.contains(#""code":"protocol""#), "\(line)")
+    }
+}

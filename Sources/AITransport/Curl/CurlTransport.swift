@@ -125,6 +125,9 @@ package final class CurlTransport: Transport {
         case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE, CURLE_GOT_NOTHING, CURLE_HTTP2,
             CURLE_HTTP2_STREAM, CURLE_BAD_CONTENT_ENCODING:
             return .connectionLost(detail, afterResponse: exchange.headDelivered)
+        case CURLE_UNSUPPORTED_PROTOCOL where easy.isConnected, CURLE_WEIRD_SERVER_REPLY:
+            // Connected, so it was the answer that libcurl could not take (`HTTP/9.9`, HTTP/0.9, a bad status line).
+            return .badResponse(detail)
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
             return .invalidRequest(detail)
         case CURLE_ABORTED_BY_CALLBACK:

@@ -31,6 +31,7 @@ import Testing
         case .connectTimeout, .idleTimeout, .deadline: .timeout
         case .connectionLost(_, let afterResponse): afterResponse ? .incomplete : .unavailable
         case .invalidRequest: .usage
+        case .badResponse: .protocol
         case .cancelled: .cancelled
         }
     }
@@ -38,7 +39,7 @@ import Testing
     static let transportErrors: [TransportError] = [
         .connectionRefused(host: "h"), .hostNotFound(host: "h"), .connectTimeout(seconds: 1),
         .idleTimeout(seconds: 1), .deadline(seconds: 1), .tls("x"), .connectionLost("x", afterResponse: true),
-        .connectionLost("x", afterResponse: false), .invalidRequest("x"), .cancelled, .other("x"),
+        .connectionLost("x", afterResponse: false), .invalidRequest("x"), .badResponse("x"), .cancelled, .other("x"),
     ]
 
     @Test(arguments: transportErrors)
