@@ -194,7 +194,12 @@ package final class Batch: Sendable {
                 let text = completion.content
                 done.line = Array(text.utf8) + (text.hasSuffix("\n") ? [] : [0x0A])
             } else {
-                done.line = Record.result(id: id, completion: completion, metadata: metadata).encoded() + [0x0A]
+                // Sized for the answer at once: a long one is not copied again and again as the line grows.
+                var line: [UInt8] = []
+                line.reserveCapacity(completion.content.utf8.count + 1024)
+                Record.result(id: id, completion: completion, metadata: metadata).write(to: &line)
+                line.append(0x0A)
+                done.line = line
             }
         case .failure(let error):
             done.failure = error
