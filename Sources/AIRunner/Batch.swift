@@ -248,8 +248,9 @@ package final class Batch: Sendable {
         var splitter = LineSplitter()
         var buffer = [UInt8](repeating: 0, count: 65536)
         func take(_ line: UnsafeRawBufferPointer) {
-            guard let json = try? JSON.parse(line), let id = json["id"], json["content"] != nil, json["error"] == nil
-            else { return }
+            guard let json = try? JSON.parse(line), case .object(let object) = json else { return }
+            let fields = RequestDecoding.present(object)
+            guard let id = fields["id"], fields["content"] != nil, fields["error"] == nil else { return }
             ids.insert(id.encodedString)
         }
         while true {
