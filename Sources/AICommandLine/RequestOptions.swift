@@ -92,8 +92,12 @@ package struct RequestOptions: ParsableArguments {
         try checkTimeout(connectTimeout, "--connect-timeout")
         try checkTimeout(idleTimeout, "--idle-timeout")
         try checkTimeout(maxTime, "--max-time")
-        if let maxTokens, maxTokens <= 0 { throw ValidationError("--max-tokens must be more than 0") }
-        if let temperature, !temperature.isFinite { throw ValidationError("--temperature must be a finite number") }
+        if let maxTokens, let problem = RequestChecks.maxTokensProblem(maxTokens) {
+            throw ValidationError("--max-tokens \(problem)")
+        }
+        if let temperature, let problem = RequestChecks.samplingProblem(temperature) {
+            throw ValidationError("--temperature \(problem)")
+        }
         try checkPassphraseFD(passphraseFD)
     }
 
@@ -121,8 +125,10 @@ package struct RequestOptions: ParsableArguments {
     }
 
     /// The stdin reader these options ask for (DESIGN §2).
-    /// - Throws: `AIError` (`usage`) when there is nothing to read: a terminal stdin and no prompt.
+    /// - Throws: `AIError` (`usage`) when there is nothing to read: a terminal stdin and no prompt; (`input`) for an
+    ///   argument that is not UTF-8, which would reach the provider changed.
     package func makeReader() throws -> InputReader {
+        try RawArguments.checkUTF8(RawArguments.current())
         var words = prompt
         var forceStdin = false
         if let dash = words.firstIndex(of: "-") {

@@ -194,7 +194,12 @@ package final class Batch: Sendable {
                 let text = completion.content
                 done.line = Array(text.utf8) + (text.hasSuffix("\n") ? [] : [0x0A])
             } else {
-                done.line = Record.result(id: id, completion: completion, metadata: metadata).encoded() + [0x0A]
+                // Sized for the answer at once: a long one is not copied again and again as the line grows.
+                var line: [UInt8] = []
+                line.reserveCapacity(completion.content.utf8.count + 1024)
+                Record.result(id: id, completion: completion, metadata: metadata).write(to: &line)
+                line.append(0x0A)
+                done.line = line
             }
         case .failure(let error):
             done.failure = error
@@ -243,8 +248,9 @@ package final class Batch: Sendable {
         var splitter = LineSplitter()
         var buffer = [UInt8](repeating: 0, count: 65536)
         func take(_ line: UnsafeRawBufferPointer) {
-            guard let json = try? JSON.parse(line), let id = json["id"], json["content"] != nil, json["error"] == nil
-            else { return }
+            guard let json = try? JSON.parse(line), case .object(let object) = json else { return }
+            let fields = RequestDecoding.present(object)
+            guard let id = fields["id"], fields["content"] != nil, fields["error"] == nil else { return }
             ids.insert(id.encodedString)
         }
         while true {

@@ -12,6 +12,10 @@ package struct RetryPolicy: Sendable {
     /// Retries allowed for rate limits (a batch waits out 429s rather than failing items).
     package var rateLimitRetries: Int
 
+    /// The rate limits a request of a batch waits out, whatever `--retries` says (0 included): a 429 slows the
+    /// batch down rather than failing items (DESIGN §8).
+    package static let batchRateLimitRetries = 10
+
     /// A policy allowing `maxRetries` retries, and `rateLimitRetries` (at least as many) for 429s.
     package init(maxRetries: Int, rateLimitRetries: Int? = nil) {
         self.maxRetries = maxRetries

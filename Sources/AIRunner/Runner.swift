@@ -37,7 +37,7 @@ package final class Runner {
     private let gate: BackoffGate?
 
     /// A runner with the given settings; `makeTransport` defaults to `settings.makeTransport`. Runners of one batch share
-    /// `gate`: a 429 pauses them all, and they wait out up to 10 rate limits per request.
+    /// `gate`: a 429 pauses them all, and they wait out up to 10 rate limits per request whatever `--retries` says.
     package init(settings: Settings, gate: BackoffGate? = nil, makeTransport: (() throws -> any Transport)? = nil) {
         self.settings = settings
         self.gate = gate
@@ -65,10 +65,10 @@ package final class Runner {
         observer: (any RunObserver)? = nil
     ) throws -> Completion {
         let (provider, resolved) = try resolve(request, stream: stream)
-        // In a batch, 429s are waited out (up to 10 times) unless --retries 0 asked for no retries at all.
+        // In a batch, 429s are waited out (up to 10 times) whatever --retries says, --retries 0 included.
         let policy = RetryPolicy(
             maxRetries: settings.retries,
-            rateLimitRetries: gate == nil || settings.retries == 0 ? nil : 10)
+            rateLimitRetries: gate == nil ? nil : RetryPolicy.batchRateLimitRetries)
         let started = Monotonic.now()
         // --max-time bounds the whole request, retries and their waits included.
         let deadline = settings.limits.maxTime.map { started + $0 }

@@ -15,11 +15,12 @@ package enum InputFormat: String, Sendable, CaseIterable {
 
 /// Reads the requests a tool must answer from stdin and the prompt arguments (DESIGN §2).
 ///
-/// Text becomes one request. JSON input is read line by line, so a batch streams through in bounded
-/// memory: each line holds one object, and an object that does not end on its line continues on the
-/// next lines (pretty-printed JSON) until it parses or a line starts a new object at column 0. The
-/// suite's own output is valid input: result lines become requests, error lines pass through, and an
-/// `ai-stream` event stream becomes one request per `start`.
+/// Text becomes one request. JSON input streams through in bounded memory: a `JSONFramer` cuts it into values
+/// where their JSON ends, so an object may be pretty-printed over many lines and a malformed value takes no
+/// other line with it. Auto-detected JSON is JSON Lines (each value starts a line and ends its last line);
+/// `--input json` reads values one after another as jq does; `--input jsonl` takes exactly one value per line.
+/// A leading UTF-8 byte order mark is skipped. The suite's own output is valid input: result lines become
+/// requests, error lines pass through, and an `ai-stream` event stream becomes one request per `start`.
 package final class InputReader {
     private let descriptor: Int32
     private let format: InputFormat
@@ -27,20 +28,21 @@ package final class InputReader {
     private let readsStdin: Bool
 
     private var mode: InputFormat?
+    private var framer = JSONFramer(framing: .lines)
     private var lines = LineSplitter()
     private var lineNumber = 0
-    private var pending: [UInt8] = []
-    private var pendingLine = 0
     private var ready: [InputItem] = []
     private var readyIndex = 0
     private var atEnd = false
     private var group: EventGroup?
     private var peeked: [UInt8] = []
+    private var chunk = [UInt8](repeating: 0, count: 65536)
 
     /// An `ai-stream` event stream being joined into one request.
     private struct EventGroup {
         var id: JSON?
         var line: Int
+        var defaultID: JSON
         var metadata: JSON?
         var text = ""
         var error: AIError?
@@ -73,6 +75,11 @@ package final class InputReader {
         return ready[readyIndex]
     }
 
+    /// The id of a request that has none: the line it starts on, then `.2`, `.3`… for more values starting there.
+    package static func defaultID(_ position: JSONFramer.Position) -> JSON {
+        .string(position.ordinal == 1 ? String(position.line) : "\(position.line).\(position.ordinal)")
+    }
+
     private func start() throws(AIError) {
         guard readsStdin else {
             guard let prompt, !prompt.isEmpty else { throw AIError(.noInput, "no input") }
@@ -81,15 +88,18 @@ package final class InputReader {
             atEnd = true
             return
         }
+        // A byte order mark is no part of the text (jq skips it too).
+        while peeked.count < 3, !atEnd { try peek() }
+        if peeked.starts(with: [0xEF, 0xBB, 0xBF]) { peeked.removeFirst(3) }
         var chosen = format
         if chosen == .auto {
             chosen = .text
             if prompt == nil {
-                var first: UInt8?
+                var first = peeked.first { !Self.isBlank($0) }
                 while first == nil, !atEnd {
-                    let chunk = try readChunk()
-                    peeked.append(contentsOf: chunk)
-                    first = chunk.first { !Self.isBlank($0) }
+                    let count = peeked.count
+                    try peek()
+                    first = peeked[count...].first { !Self.isBlank($0) }
                 }
                 if first == UInt8(ascii: "{") { chosen = .json }
             }
@@ -98,22 +108,73 @@ package final class InputReader {
         if chosen == .text {
             try readText()
         } else {
+            framer = JSONFramer(framing: format == .json ? .concatenated : .lines)
             let bytes = peeked
             peeked = []
-            try consume(bytes)
+            bytes.withUnsafeBytes { consume($0) }
             if atEnd { try finishJSON() }
         }
     }
 
-    private func readText() throws(AIError) {
-        var bytes = peeked
-        peeked = []
-        while !atEnd { bytes.append(contentsOf: try readChunk()) }
-        while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw AIError(.input, "invalid UTF-8 on stdin at line \(Self.lineOfInvalidUTF8(bytes))")
+    /// Reads one chunk into `chunk`; returns its size (0 at the end of input).
+    private func read() throws(AIError) -> Int {
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count > 0 { return count }
+            if count == 0 {
+                atEnd = true
+                return 0
+            }
+            if errno == EINTR { continue }
+            throw AIError(.io, "cannot read stdin: \(String(cString: strerror(errno)))")
         }
-        let blank = bytes.allSatisfy(Self.isBlank)
+    }
+
+    /// Reads one chunk onto `peeked`.
+    private func peek() throws(AIError) {
+        let count = try read()
+        peeked.append(contentsOf: chunk[0..<count])
+    }
+
+    /// Reads the rest of stdin as one message, in memory about twice its size at most.
+    ///
+    /// The bytes are gathered in blocks of 1 MiB (big enough to be given back to the system when freed, unlike
+    /// small chunks that would stay in the heap) and copied once into the message.
+    private func readText() throws(AIError) {
+        let blockSize = 1 << 20
+        var chunks: [[UInt8]] = [peeked]
+        var total = peeked.count
+        peeked = []
+        chunks[0].reserveCapacity(blockSize)
+        while !atEnd {
+            let count = try read()
+            if chunks[chunks.count - 1].count + count > blockSize {
+                chunks.append([])
+                chunks[chunks.count - 1].reserveCapacity(blockSize)
+            }
+            chunks[chunks.count - 1].append(contentsOf: chunk[0..<count])
+            total += count
+        }
+        var invalidLine: Int?
+        var blank = true
+        let text = String(unsafeUninitializedCapacity: total) { buffer in
+            var offset = 0
+            for piece in chunks {
+                _ = UnsafeMutableBufferPointer(rebasing: buffer[offset..<offset + piece.count]).initialize(from: piece)
+                offset += piece.count
+            }
+            var count = total
+            while count > 0, buffer[count - 1] == 0x0A || buffer[count - 1] == 0x0D { count -= 1 }
+            let bytes = UnsafeBufferPointer(rebasing: buffer[0..<count])
+            guard UTF8Validation.isValid(bytes) else {
+                invalidLine = Self.lineOfInvalidUTF8(bytes)
+                return 0
+            }
+            blank = !bytes.contains { !Self.isBlank($0) }
+            return count
+        }
+        chunks = []
+        if let invalidLine { throw AIError(.input, "invalid UTF-8 on stdin at line \(invalidLine)") }
         let message: String
         switch (prompt, blank) {
         case (let prompt?, false): message = prompt + "\n\n" + text
@@ -125,39 +186,27 @@ package final class InputReader {
     }
 
     private func readMore() throws(AIError) {
-        let chunk = try readChunk()
-        try consume(chunk)
+        let count = try read()
+        chunk.withUnsafeBytes { consume(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         if atEnd { try finishJSON() }
     }
 
-    private func readChunk() throws(AIError) -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count > 0 { return Array(buffer[0..<count]) }
-            if count == 0 {
-                atEnd = true
-                return []
-            }
-            if errno == EINTR { continue }
-            throw AIError(.io, "cannot read stdin: \(String(cString: strerror(errno)))")
-        }
-    }
-
-    private func consume(_ bytes: [UInt8]) throws(AIError) {
+    private func consume(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
-        bytes.withUnsafeBytes { buffer in
-            lines.feed(buffer) { line in handleLine(line) }
+        if mode == .jsonl {
+            lines.feed(bytes) { line in handleLine(line) }
+        } else {
+            framer.feed(bytes) { frame in handle(frame) }
         }
     }
 
     private func finishJSON() throws(AIError) {
-        if let rest = lines.finish() {
-            rest.withUnsafeBytes { handleLine($0) }
-        }
-        if !pending.isEmpty {
-            fail(line: pendingLine, "malformed JSON on line \(pendingLine): unexpected end of input")
-            pending = []
+        if mode == .jsonl {
+            if let rest = lines.finish() {
+                rest.withUnsafeBytes { handleLine($0) }
+            }
+        } else {
+            framer.finish { frame in handle(frame) }
         }
         flushGroup()
         if itemsProduced == 0 { throw AIError(.noInput, "no input: stdin is empty") }
@@ -165,64 +214,62 @@ package final class InputReader {
 
     private var itemsProduced = 0
 
+    /// One line of `--input jsonl`: exactly one value.
     private func handleLine(_ line: UnsafeRawBufferPointer) {
         lineNumber += 1
-        if pending.isEmpty {
-            if line.allSatisfy(Self.isBlank) { return }
-            parse(Array(line), startLine: lineNumber)
-            return
-        }
-        if line.first == UInt8(ascii: "{") {
-            fail(line: pendingLine, "malformed JSON on line \(pendingLine): unexpected end of input")
-            pending = []
-            parse(Array(line), startLine: lineNumber)
-            return
-        }
-        pending.append(0x0A)
-        pending.append(contentsOf: line)
-        let bytes = pending
-        pending = []
-        parse(bytes, startLine: pendingLine)
+        if line.allSatisfy(Self.isBlank) { return }
+        parse(line, at: JSONFramer.Position(line: lineNumber, ordinal: 1))
     }
 
-    private func parse(_ bytes: [UInt8], startLine: Int) {
+    private func handle(_ frame: JSONFramer.Frame) {
+        switch frame {
+        case .value(let bytes, let position):
+            parse(bytes, at: position)
+        case .malformed(let position, let faultLine, let reason):
+            fail(at: position, "malformed JSON on line \(faultLine): \(reason)")
+        }
+    }
+
+    private func parse(_ bytes: UnsafeRawBufferPointer, at position: JSONFramer.Position) {
         do throws(JSONParseError) {
             let value = try JSON.parse(bytes)
             guard case .object(let object) = value else {
-                fail(line: startLine, "line \(startLine): expected a JSON object, found \(value.typeName)")
+                fail(at: position, "line \(position.line): expected a JSON object, found \(value.typeName)")
                 return
             }
-            accept(object, line: startLine)
+            accept(object, at: position)
         } catch {
-            if error.offset >= bytes.count, mode != .jsonl {
-                pending = bytes
-                pendingLine = startLine
-                return
-            }
-            let line = startLine + bytes[0..<min(error.offset, bytes.count)].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-            fail(line: startLine, "malformed JSON on line \(line): \(error.reason)")
+            let before = bytes[0..<min(error.offset, bytes.count)]
+            let line = position.line + before.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            fail(at: position, "malformed JSON on line \(line): \(error.reason)")
         }
     }
 
-    private func accept(_ object: JSONObject, line: Int) {
-        switch RequestDecoding.shape(of: object) {
+    private func accept(_ object: JSONObject, at position: JSONFramer.Position) {
+        let line = position.line
+        let fallback = Self.defaultID(position)
+        // A member whose value is null is absent (after the names were checked: a misspelt name is still an error).
+        let present = RequestDecoding.present(object)
+        switch RequestDecoding.shape(of: present) {
         case .event:
-            acceptEvent(object, line: line)
+            acceptEvent(present, line: line, fallback: fallback)
         case .request:
             flushGroup()
-            acceptRequest(object, line: line) { object throws(AIError) in try RequestDecoding.request(from: object) }
+            acceptRequest(object, line: line, fallback: fallback) { object throws(AIError) in
+                try RequestDecoding.request(from: object)
+            }
         case .result:
             flushGroup()
-            acceptRequest(object, line: line) { object throws(AIError) in
+            acceptRequest(present, line: line, fallback: fallback) { object throws(AIError) in
                 try RequestDecoding.request(fromResult: object)
             }
         case .error:
             flushGroup()
-            let id = RequestDecoding.id(of: object, line: line)
+            let id = RequestDecoding.id(of: present, default: fallback)
             emit(
                 InputItem(
-                    id: id, line: line, request: .failure(RequestDecoding.passedError(from: object)),
-                    metadata: object["metadata"]))
+                    id: id, line: line, request: .failure(RequestDecoding.passedError(from: present)),
+                    metadata: present["metadata"]))
         }
     }
 
@@ -230,9 +277,10 @@ package final class InputReader {
     private func acceptRequest(
         _ object: JSONObject,
         line: Int,
+        fallback: JSON,
         decode: (JSONObject) throws(AIError) -> CompletionRequest
     ) {
-        let id = RequestDecoding.id(of: object, line: line)
+        let id = RequestDecoding.id(of: object, default: fallback)
         do throws(AIError) {
             var request = try decode(object)
             request.id = id
@@ -240,20 +288,21 @@ package final class InputReader {
         } catch {
             var failure = error
             failure.message = "line \(line): \(failure.message)"
-            emit(InputItem(id: id, line: line, request: .failure(failure), metadata: object["metadata"]))
+            let metadata = object["metadata"].flatMap { $0.isNull ? nil : $0 }
+            emit(InputItem(id: id, line: line, request: .failure(failure), metadata: metadata))
         }
     }
 
-    private func acceptEvent(_ object: JSONObject, line: Int) {
+    private func acceptEvent(_ object: JSONObject, line: Int, fallback: JSON) {
         switch object["type"]?.stringValue {
         case "start":
             flushGroup()
-            group = EventGroup(id: object["id"], line: line, metadata: object["metadata"])
+            group = EventGroup(id: object["id"], line: line, defaultID: fallback, metadata: object["metadata"])
         case "delta":
-            if group == nil { group = EventGroup(id: nil, line: line) }
+            if group == nil { group = EventGroup(id: nil, line: line, defaultID: fallback) }
             group?.text += object["text"]?.stringValue ?? ""
         case "error":
-            if group == nil { group = EventGroup(id: nil, line: line) }
+            if group == nil { group = EventGroup(id: nil, line: line, defaultID: fallback) }
             group?.error = RequestDecoding.passedError(from: object)
             flushGroup()
         case "done":
@@ -270,7 +319,7 @@ package final class InputReader {
             switch finished.id {
             case .some(.string(let value)): .string(value)
             case .some(.number(let value)): .number(value)
-            default: .string(String(finished.line))
+            default: finished.defaultID
             }
         if let error = finished.error {
             emit(InputItem(id: id, line: finished.line, request: .failure(error), metadata: finished.metadata))
@@ -282,10 +331,10 @@ package final class InputReader {
         emit(InputItem(id: id, line: finished.line, request: .success(request), metadata: finished.metadata))
     }
 
-    private func fail(line: Int, _ message: String) {
+    private func fail(at position: JSONFramer.Position, _ message: String) {
         emit(
             InputItem(
-                id: .string(String(line)), line: line, request: .failure(AIError(.input, message)),
+                id: Self.defaultID(position), line: position.line, request: .failure(AIError(.input, message)),
                 metadata: nil))
     }
 
@@ -307,10 +356,15 @@ package final class InputReader {
 
     /// The 1-based line of the first byte that is not valid UTF-8.
     package static func lineOfInvalidUTF8(_ bytes: [UInt8]) -> Int {
+        bytes.withUnsafeBufferPointer { lineOfInvalidUTF8($0) }
+    }
+
+    /// The 1-based line of the first byte that is not valid UTF-8.
+    package static func lineOfInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         var line = 1
         var start = 0
         for index in bytes.indices where bytes[index] == 0x0A {
-            if String(validating: bytes[start..<index], as: UTF8.self) == nil { return line }
+            if !UTF8Validation.isValid(UnsafeBufferPointer(rebasing: bytes[start..<index])) { return line }
             line += 1
             start = index + 1
         }

@@ -35,32 +35,40 @@ package enum RequestDecoding {
         case event
     }
 
-    /// Classifies an input object.
+    /// Classifies an input object; a member whose value is null counts as absent.
     package static func shape(of object: JSONObject) -> Shape {
-        if object["messages"] != nil || object["prompt"] != nil { return .request }
-        if let type = object["type"], type.stringValue != nil, object["error"] == nil || type.stringValue == "error" {
-            return .event
-        }
-        if object["error"] != nil { return .error }
-        if object["content"] != nil { return .result }
+        func has(_ key: String) -> Bool { object[key].map { !$0.isNull } ?? false }
+        if has("messages") || has("prompt") { return .request }
+        if let type = object["type"]?.stringValue, !has("error") || type == "error" { return .event }
+        if has("error") { return .error }
+        if has("content") { return .result }
         return .request
     }
 
-    /// The id of an object: its `id` when a string or number, else the line number as a string.
-    package static func id(of object: JSONObject, line: Int) -> JSON {
+    /// The object without its null members: null means absent for every field (ai-wire(5)).
+    package static func present(_ object: JSONObject) -> JSONObject {
+        guard object.members.contains(where: { $0.value.isNull }) else { return object }
+        return JSONObject(object.members.filter { !$0.value.isNull })
+    }
+
+    /// The id of an object: its `id` when a string or number, else `fallback` (the line it starts on).
+    package static func id(of object: JSONObject, default fallback: JSON) -> JSON {
         switch object["id"] {
         case .some(.string(let value)): .string(value)
         case .some(.number(let value)): .number(value)
-        default: .string(String(line))
+        default: fallback
         }
     }
 
-    /// Decodes a request object.
+    /// Decodes a request object. A field whose value is null is absent; its name must still be a field's.
+    ///
+    /// Each parameter is checked as its flag is (`RequestChecks`), and a seed must fit in 64 bits.
     /// - Throws: `AIError` with code `input` naming the offending field.
-    package static func request(from object: JSONObject) throws(AIError) -> CompletionRequest {
-        for key in object.keys where !requestFields.contains(key) {
+    package static func request(from given: JSONObject) throws(AIError) -> CompletionRequest {
+        for key in given.keys where !requestFields.contains(key) {
             throw AIError(.input, "unknown field '\(key)'")
         }
+        let object = present(given)
         var request = CompletionRequest()
         if let id = object["id"] {
             guard id.stringValue != nil || id.intValue != nil || (id.doubleValue != nil) else {
@@ -90,8 +98,11 @@ package enum RequestDecoding {
         request.topP = try number(object, "top_p")
         request.frequencyPenalty = try number(object, "frequency_penalty")
         request.presencePenalty = try number(object, "presence_penalty")
-        request.maxTokens = try integer(object, "max_tokens")
-        request.seed = try integer(object, "seed")
+        request.maxTokens = try integer(object, "max_tokens") { $0 < 0 ? RequestChecks.maxTokensProblem(-1) : nil }
+        if let maxTokens = request.maxTokens, let problem = RequestChecks.maxTokensProblem(maxTokens) {
+            throw AIError(.input, "field 'max_tokens' \(problem)")
+        }
+        request.seed = try integer(object, "seed") { _ in RequestChecks.seedProblem }
         if let stop = object["stop"] {
             switch stop {
             case .string(let value): request.stop = [value]
@@ -115,7 +126,8 @@ package enum RequestDecoding {
     }
 
     /// A result line of `ai-complete` as the next request: its content is the user message; id and metadata kept.
-    package static func request(fromResult object: JSONObject) throws(AIError) -> CompletionRequest {
+    package static func request(fromResult given: JSONObject) throws(AIError) -> CompletionRequest {
+        let object = present(given)
         guard let content = object["content"]?.stringValue else {
             throw AIError(.input, "field 'content' must be a string")
         }
@@ -154,20 +166,30 @@ package enum RequestDecoding {
     }
 
     private static func string(_ object: JSONObject, _ key: String) throws(AIError) -> String? {
-        guard let value = object[key], !value.isNull else { return nil }
+        guard let value = object[key] else { return nil }
         guard let text = value.stringValue else { throw AIError(.input, "field '\(key)' must be a string") }
         return text
     }
 
     private static func number(_ object: JSONObject, _ key: String) throws(AIError) -> Double? {
-        guard let value = object[key], !value.isNull else { return nil }
+        guard let value = object[key] else { return nil }
         guard let number = value.doubleValue else { throw AIError(.input, "field '\(key)' must be a number") }
+        if let problem = RequestChecks.samplingProblem(number) { throw AIError(.input, "field '\(key)' \(problem)") }
         return number
     }
 
-    private static func integer(_ object: JSONObject, _ key: String) throws(AIError) -> Int? {
-        guard let value = object[key], !value.isNull else { return nil }
-        guard let number = value.intValue else { throw AIError(.input, "field '\(key)' must be an integer") }
-        return number
+    /// The integer in `key`; one written with a fraction or an exponent is taken when it is integral.
+    /// - Parameter outOfRange: what is wrong with an integer beyond 64 bits, given its sign (nil: too large).
+    private static func integer(
+        _ object: JSONObject, _ key: String, outOfRange: (Double) -> String?
+    ) throws(AIError) -> Int? {
+        guard let value = object[key] else { return nil }
+        guard case .number(let text) = value else { throw AIError(.input, "field '\(key)' must be an integer") }
+        if let exact = Int(text) { return exact }
+        guard let number = Double(text), !number.isFinite || number == number.rounded() else {
+            throw AIError(.input, "field '\(key)' must be an integer")
+        }
+        if number.magnitude < 0x1p63 { return Int(number) }
+        throw AIError(.input, "field '\(key)' \(outOfRange(number) ?? "must be at most \(Int.max)")")
     }
 }

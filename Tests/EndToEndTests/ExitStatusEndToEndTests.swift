@@ -129,8 +129,9 @@ import Testing
     @Test func rateLimited_is75() throws {
         let server = try server("openai_error_429_rate_limit")
         defer { server.stop() }
+        // A batch waits out rate limits whatever --retries says; --max-time ends the wait (retry after 2s).
         let result = try runTool(
-            "ai-complete", arguments: ["-p", "openai", "--retries", "0"], stdin: .text("x"),
+            "ai-complete", arguments: ["-p", "openai", "--retries", "0", "--max-time", "1"], stdin: .text("x"),
             environment: openAIEnvironment(server))
         #expect(result.status == 75)
         let error = try #require(try result.stdoutLines.last?["error"])

@@ -437,14 +437,22 @@ extension FaultCase {
         ) { index, _ in
             .server([try index.answer("openai_error_500")])
         }
-        // --retries 0 means no retry, 429s included. Otherwise ai-complete, which always runs as a batch, waits
-        // out up to 10 rate limits per item whatever --retries says (Runner, DESIGN §8); ai-stream uses --retries.
-        rows += both(
-            "429 persists (`retry-after-ms: 100`, `--retries 0`)", arguments: ["--retries", "0"],
-            expect: .init(status: 75, last: "rate_limited", requests: 1)
-        ) { _, _ in
-            .server([rateLimit(milliseconds: 100)])
-        }
+        // ai-complete, which always runs as a batch, waits out up to 10 rate limits per item whatever --retries
+        // says, 0 included (Runner, DESIGN §8, ai-complete(1)); ai-stream follows --retries.
+        rows.append(
+            row(
+                "429 persists (`retry-after-ms: 100`, `--retries 0`)", .stream, arguments: ["--retries", "0"],
+                expect: .init(status: 75, last: "rate_limited", requests: 1)
+            ) { _, _ in
+                .server([rateLimit(milliseconds: 100)])
+            })
+        rows.append(
+            row(
+                "429 persists (`retry-after-ms: 100`, `--retries 0`)", .complete, arguments: ["--retries", "0"],
+                expect: .init(status: 75, last: "rate_limited", requests: 11), minGap: 0.1
+            ) { _, _ in
+                .server([rateLimit(milliseconds: 100)])
+            })
         rows.append(
             row(
                 "429 persists (`retry-after-ms: 100`, `--retries 1`)", .stream, arguments: ["--retries", "1"],

@@ -4,10 +4,14 @@ import AIWire
 ///
 /// Usage counts words: every message's words (and the system prompt's) as prompt tokens, the reply's
 /// words as completion tokens. It needs no key and no network, so it serves demos, tests and pipelines
-/// being built.
+/// being built. It walks the reply's UTF-8 once, handing out each piece as it is cut, so it streams at the
+/// speed of a copy in flat memory however long the reply is.
 package struct EchoProvider: Provider {
     package let name = "echo"
     package let defaultModel = "echo"
+
+    /// Bytes of reply between two flushes: the output is written in blocks, as a network read would be.
+    static let flushBytes = 64 << 10
 
     /// The echo provider.
     package init() {}
@@ -20,36 +24,100 @@ package struct EchoProvider: Provider {
         try context.responseStarted()
         try emit(.model(request.model))
         let reply = request.request.lastUserText
-        for piece in Self.words(reply) {
+        var flushed = 0
+        let replyWords = try Self.forEachWord(reply) { piece, end in
             try emit(.delta(piece))
-            try context.flush()
+            if end - flushed >= Self.flushBytes {
+                flushed = end
+                try context.flush()
+            }
         }
+        try context.flush()
+        // The reply is the last user message: its words are counted once.
+        let messages = request.request.messages
+        let replyIndex = messages.lastIndex { $0.role == "user" }
         let promptWords =
-            request.request.messages.reduce(0) { $0 + Self.count($1.text) }
+            messages.indices.reduce(0) { $0 + ($1 == replyIndex ? replyWords : Self.count(messages[$1].text)) }
             + Self.count(request.request.system ?? "")
         try emit(.finish("stop"))
-        try emit(.usage(Usage(promptTokens: promptWords, completionTokens: Self.count(reply))))
+        try emit(.usage(Usage(promptTokens: promptWords, completionTokens: replyWords)))
     }
 
     /// The text cut before each white-space run that follows a word: "a b" → ["a", " b"].
     package static func words(_ text: String) -> [String] {
         var pieces: [String] = []
-        var current = ""
-        var inWord = false
-        for character in text {
-            let space = character.isWhitespace
-            if space, inWord {
-                pieces.append(current)
-                current = ""
-            }
-            current.append(character)
-            inWord = !space
-        }
-        if !current.isEmpty { pieces.append(current) }
+        Self.forEachWord(text) { piece, _ in pieces.append(piece) }
         return pieces
     }
 
-    private static func count(_ text: String) -> Int {
-        text.split(whereSeparator: \.isWhitespace).count
+    /// Calls `body` with each piece of `text` (see `words`) and the UTF-8 offset where it ends.
+    /// - Returns: the number of words.
+    @discardableResult
+    static func forEachWord(_ text: String, _ body: (String, Int) throws -> Void) rethrows -> Int {
+        var text = text
+        return try text.withUTF8 { bytes in
+            var words = 0
+            var pieceStart = 0
+            var inWord = false
+            var index = 0
+            while index < bytes.count {
+                let (space, length) = Self.whiteSpace(bytes, at: index)
+                if space, inWord, index > pieceStart {
+                    try body(
+                        String(decoding: UnsafeBufferPointer(rebasing: bytes[pieceStart..<index]), as: UTF8.self), index
+                    )
+                    pieceStart = index
+                }
+                if !space, !inWord { words += 1 }
+                inWord = !space
+                index += length
+            }
+            if index > pieceStart {
+                try body(
+                    String(decoding: UnsafeBufferPointer(rebasing: bytes[pieceStart..<index]), as: UTF8.self), index)
+            }
+            return words
+        }
+    }
+
+    /// The number of words in `text`: runs of characters that are not white space.
+    static func count(_ text: String) -> Int {
+        var text = text
+        return text.withUTF8 { bytes in
+            var words = 0
+            var inWord = false
+            var index = 0
+            while index < bytes.count {
+                let (space, length) = Self.whiteSpace(bytes, at: index)
+                if !space, !inWord { words += 1 }
+                inWord = !space
+                index += length
+            }
+            return words
+        }
+    }
+
+    /// Whether the scalar at `index` (a valid UTF-8 lead byte) is white space (Unicode's White_Space, as
+    /// `Character.isWhitespace`), and its length in bytes.
+    @inline(__always)
+    private static func whiteSpace(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> (Bool, Int) {
+        let lead = bytes[index]
+        if lead < 0x80 { return (lead == 0x20 || (0x09...0x0D).contains(lead), 1) }
+        let length = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+        guard index + length <= bytes.count else { return (false, 1) }
+        switch length {
+        case 2:
+            // U+0085, U+00A0
+            return (lead == 0xC2 && (bytes[index + 1] == 0x85 || bytes[index + 1] == 0xA0), 2)
+        case 3:
+            let scalar =
+                UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+            switch scalar {
+            case 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: return (true, 3)
+            default: return (false, 3)
+            }
+        default:
+            return (false, length)
+        }
     }
 }

@@ -89,6 +89,20 @@ import Testing
         #expect(error.exitStatus == .unavailable)
     }
 
+    /// A request of a batch (runners sharing a gate) waits out 10 rate limits whatever `--retries` says, 0 included;
+    /// alone it follows `--retries`.
+    @Test(arguments: [(0, true, 11), (1, true, 11), (12, true, 13), (0, false, 1), (1, false, 2)])
+    func persistentRateLimit_isWaitedOutTenTimesInABatch(retries: Int, batch: Bool, requests: Int) throws {
+        let limited = FakeResponse.json(
+            .object(["error": .object(["message": "Rate limit reached", "type": "requests"])]), status: 429,
+            headers: [("retry-after-ms", "5")])
+        let server = try FakeServer { _ in limited }
+        defer { server.stop() }
+        let runner = Runner(settings: fixtureSettings(server, retries: retries), gate: batch ? BackoffGate() : nil)
+        #expect(throws: AIError.self) { try runner.run(CompletionRequest(prompt: "x"), stream: false) }
+        #expect(server.requests.count == requests)
+    }
+
     @Test func persistentServerError_givesUpAfterTwoRetries() throws {
         let index = try #require(fixtureIndex)
         let server = try FakeServer(handler: index.fixture("openai_error_500").handler())

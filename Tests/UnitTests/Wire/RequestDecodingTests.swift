@@ -54,6 +54,77 @@ import Testing
         }
     }
 
+    @Test func request_nullIsAbsentForEveryField() throws {
+        let request = try RequestDecoding.request(
+            from: object(
+                """
+                {"id":null,"provider":null,"model":null,"system":null,"messages":null,"prompt":"p",
+                 "temperature":null,"top_p":null,"max_tokens":null,"stop":null,"frequency_penalty":null,
+                 "presence_penalty":null,"seed":null,"metadata":null,"extra":null}
+                """))
+        var expected = CompletionRequest(prompt: "p")
+        expected.id = nil
+        #expect(request == expected)
+        let messages = try RequestDecoding.request(
+            from: object(#"{"prompt":null,"messages":[{"role":"user","content":"m"}]}"#))
+        #expect(messages.messages.map(\.text) == ["m"])
+        #expect(throws: AIError(.input, "a request needs 'messages' or 'prompt'")) {
+            try RequestDecoding.request(from: object(#"{"prompt":null}"#))
+        }
+        // A null value does not make a misspelt name right.
+        #expect(throws: AIError(.input, "unknown field 'promt'")) {
+            try RequestDecoding.request(from: object(#"{"prompt":"x","promt":null}"#))
+        }
+    }
+
+    @Test func shape_ignoresNullMembers() throws {
+        #expect(RequestDecoding.shape(of: try object(#"{"id":"1","content":"x","error":null}"#)) == .result)
+        #expect(RequestDecoding.shape(of: try object(#"{"content":"x","prompt":null,"messages":null}"#)) == .result)
+        #expect(RequestDecoding.shape(of: try object(#"{"type":"delta","text":"x","error":null}"#)) == .event)
+    }
+
+    @Test(arguments: [
+        (#"{"prompt":"x","max_tokens":-5}"#, "field 'max_tokens' must be more than 0"),
+        (#"{"prompt":"x","max_tokens":0}"#, "field 'max_tokens' must be more than 0"),
+        (#"{"prompt":"x","max_tokens":-1e30}"#, "field 'max_tokens' must be more than 0"),
+        (#"{"prompt":"x","max_tokens":1e30}"#, "field 'max_tokens' must be at most 9223372036854775807"),
+        (#"{"prompt":"x","max_tokens":2.5}"#, "field 'max_tokens' must be an integer"),
+        (#"{"prompt":"x","temperature":1e999}"#, "field 'temperature' must be a finite number"),
+        (#"{"prompt":"x","top_p":-1e999}"#, "field 'top_p' must be a finite number"),
+        (#"{"prompt":"x","frequency_penalty":1e400}"#, "field 'frequency_penalty' must be a finite number"),
+        (#"{"prompt":"x","presence_penalty":1e400}"#, "field 'presence_penalty' must be a finite number"),
+        (#"{"prompt":"x","seed":1.5}"#, "field 'seed' must be an integer"),
+        (#"{"prompt":"x","seed":"7"}"#, "field 'seed' must be an integer"),
+        (
+            #"{"prompt":"x","seed":18446744073709551616}"#,
+            "field 'seed' must fit in 64 bits: an integer from -9223372036854775808 to 9223372036854775807, "
+                + "the range providers take"
+        ),
+        (
+            #"{"prompt":"x","seed":-9223372036854775809}"#,
+            "field 'seed' must fit in 64 bits: an integer from -9223372036854775808 to 9223372036854775807, "
+                + "the range providers take"
+        ),
+    ])
+    func request_parametersAreCheckedAsTheirFlagsAre(text: String, message: String) throws {
+        #expect(throws: AIError(.input, message)) { try RequestDecoding.request(from: object(text)) }
+    }
+
+    @Test func request_integersMayBeWrittenAsIntegralNumbers() throws {
+        let request = try RequestDecoding.request(
+            from: object(#"{"prompt":"x","seed":-9223372036854775808,"max_tokens":1e3}"#))
+        #expect(request.seed == Int.min)
+        #expect(request.maxTokens == 1000)
+        #expect(try RequestDecoding.request(from: object(#"{"prompt":"x","seed":2.0}"#)).seed == 2)
+    }
+
+    @Test func checks_sayWhatAFlagSays() {
+        #expect(RequestChecks.maxTokensProblem(0) == "must be more than 0")
+        #expect(RequestChecks.maxTokensProblem(1) == nil)
+        #expect(RequestChecks.samplingProblem(.infinity) == "must be a finite number")
+        #expect(RequestChecks.samplingProblem(0.7) == nil)
+    }
+
     @Test func shape_recognisesTheSuitesOwnOutput() throws {
         #expect(RequestDecoding.shape(of: try object(#"{"prompt":"x"}"#)) == .request)
         #expect(RequestDecoding.shape(of: try object(#"{"id":"1","content":"x","usage":null}"#)) == .result)
