@@ -60,8 +60,9 @@ extension KeysService {
         server.serve()
     }
 
-    /// Starts `ai-keys agent --ready-fd 3 …` (this executable) in a new session and waits until it listens.
-    /// `ttl` and `idleTTL` are passed on as written; `quiet` adds `-q`.
+    /// Starts `ai-keys agent --ready-fd 3 …` (this executable) in a new session, with a clean environment
+    /// (`agentEnvironment`), and waits until it listens. `ttl` and `idleTTL` are passed on as written; `quiet` adds
+    /// `-q`.
     /// - Throws: `AIError` (`io` when the pipe or the process cannot be made).
     package func launchAgent(
         _ configuration: AgentConfiguration, ttl: String, idleTTL: String, quiet: Bool
@@ -84,8 +85,7 @@ extension KeysService {
             "--vault", configuration.vault.path, "--ttl", ttl, "--idle-ttl", idleTTL,
         ]
         if quiet { arguments.append("-q") }
-        var variables = environment.values.filter { $0.key != "SWIFT_BACKTRACE" }.map { "\($0.key)=\($0.value)" }
-        variables.append("SWIFT_BACKTRACE=enable=no")
+        let variables = Self.agentEnvironment(environment)
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = variables.map { strdup($0) } + [nil]
         defer {
@@ -108,6 +108,17 @@ extension KeysService {
             return .failed(status: code == 0 ? ExitStatus.software.rawValue : code)
         }
         return .running(pid: pid)
+    }
+
+    /// The variables a background agent keeps from its launcher: those naming where its files are, and the
+    /// locale. Nothing else (provider keys, `AI_PASSPHRASE_FILE`, `LD_*`, `PATH`: it runs no program) reaches it.
+    package static let agentVariables = [
+        "HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR", "AI_VAULT", "AI_KEYS_SOCK", "LANG", "LC_ALL",
+    ]
+
+    /// A background agent's whole environment: `agentVariables` from `environment`, and Swift's crash backtraces off.
+    package static func agentEnvironment(_ environment: Environment) -> [String] {
+        agentVariables.compactMap { name in environment[name].map { "\(name)=\($0)" } } + ["SWIFT_BACKTRACE=enable=no"]
     }
 
     /// `agent -k`: stops the agent named by `AI_KEYS_AGENT_PID` (after checking it is `ai-keys`) and waits up to

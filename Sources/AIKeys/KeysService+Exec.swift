@@ -11,13 +11,22 @@ package enum ExecPreparation {
 
 extension KeysService {
     /// `exec NAME -- CMD…`: checks the variable and the name, finds CMD, then fetches the key (recording an `exec`
-    /// access), in that order, so that a typo costs no passphrase.
-    /// - Throws: `AIError` (`usage` for no command or a bad variable, and what `fetch` throws).
+    /// access), in that order, so that a typo costs no passphrase. The `--passphrase-fd` descriptor is made
+    /// close-on-exec at once, whether the key then comes from the agent or the vault: CMD never inherits it.
+    /// - Throws: `AIError` (`usage` for no command, a bad variable or one in `refusedVariables`, and what `fetch`
+    ///   throws).
     package func prepareExec(_ name: String, variable: String?, command: [String]) throws(AIError) -> ExecPreparation {
+        if let passphraseDescriptor { Passphrase.closeOnExec(passphraseDescriptor) }
         guard let program = command.first else { throw AIError(.usage, "no command to run after --") }
         let variable = variable ?? Self.defaultVariable(for: name)
         guard Self.isValidVariable(variable) else {
             throw AIError(.usage, "invalid environment variable name '\(variable)'")
+        }
+        guard !Self.isRefusedVariable(variable) else {
+            throw AIError(
+                .usage,
+                "refusing to put a key in \(variable): the dynamic loader, the C library or the shell acts on it",
+                hints: ["name another variable with --env"])
         }
         try checkName(name)
         guard let path = Self.findExecutable(program, environment: environment) else {
@@ -44,6 +53,25 @@ extension KeysService {
             ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x5F
                 || ($0 >= 0x61 && $0 <= 0x7A)
         }
+    }
+
+    /// The variables `exec` never puts a key in: the dynamic loader's and the C library's, which change what
+    /// runs or print their value (`ld.so` reports a bad `LD_PRELOAD` on stderr), and the shell's control
+    /// variables, which change what a shell runs or where. Every name starting with a prefix in
+    /// `refusedVariablePrefixes` is refused too.
+    package static let refusedVariables: Set<String> = [
+        "GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES", "HOSTALIASES", "LOCALDOMAIN", "LOCPATH", "MALLOC_TRACE",
+        "NIS_PATH", "NLSPATH", "RESOLV_HOST_CONF", "RES_OPTIONS", "TMPDIR", "TZ", "TZDIR", "LANG", "LANGUAGE",
+        "PATH", "HOME", "SHELL", "IFS", "ENV", "BASH_ENV", "BASHOPTS", "SHELLOPTS", "CDPATH", "GLOBIGNORE", "PS1",
+        "PS2", "PS4", "PROMPT_COMMAND",
+    ]
+
+    /// The prefixes of refused variables: the loader's `LD_`, the locale's `LC_`, bash's exported functions.
+    package static let refusedVariablePrefixes = ["LD_", "LC_", "BASH_FUNC_"]
+
+    /// Whether `exec` refuses to put a key in `variable` (`refusedVariables`, `refusedVariablePrefixes`).
+    package static func isRefusedVariable(_ variable: String) -> Bool {
+        refusedVariables.contains(variable) || refusedVariablePrefixes.contains { variable.hasPrefix($0) }
     }
 
     /// `program` itself when it holds a `/` and is executable, else the first executable regular file of that name

@@ -7,7 +7,8 @@ import Glibc
 /// The command-line layer parses the options, builds one service for the run and formats what it returns: JSON
 /// lines on stdout, `tool: error: …` lines on stderr, exit statuses. The service itself never prints: its warnings
 /// (a weak passphrase or KDF cost, an audit line that could not be written, memory that cannot be locked) go to
-/// `reporter`, and `reporter.tool` names the caller in the audit log and in the agent's records.
+/// `reporter`, and `reporter.tool` names the caller in the audit log and in the agent's records. A command that
+/// reads a passphrase or a key first makes the process non-dumpable with no core file (`ProcessHardening`).
 package struct KeysService {
     /// The environment the run reads (paths, `AI_PASSPHRASE_FILE`, `PATH` for `exec`).
     package let environment: Environment
@@ -66,8 +67,12 @@ package struct KeysService {
     /// - Throws: `AIError` (`config` when a vault exists, `auth` for an empty or mismatched passphrase…).
     package func initialize(kdf: KDFParameters) throws(AIError) {
         let location = location
+        Self.harden()
         try Self.keys { () throws(KeysError) in
-            if Vault.exists(location) { throw .vaultExists(path: location.path) }
+            if let found = try Vault.occupant(location) {
+                throw found == .vault
+                    ? .vaultExists(path: location.path) : .occupied(path: location.path, what: found.description)
+            }
             let passphrase = try passphrases.readNew(
                 prompt: "new passphrase for \(location.path): ", confirmation: "repeat the passphrase: ")
             warnAboutStrength(passphrase: passphrase, kdf: kdf)
@@ -81,6 +86,7 @@ package struct KeysService {
     /// - Throws: `AIError` (`no_input` without a vault, `input` for an empty or long key, `auth`…).
     package func set(_ name: String, secret: SecretBytes? = nil) throws(AIError) {
         let location = location
+        Self.harden()
         try Self.keys { () throws(KeysError) in
             try VaultContents.checkName(name)
             guard Vault.exists(location) else { throw .noVault(path: location.path) }
@@ -97,6 +103,7 @@ package struct KeysService {
     /// - Throws: `AIError` (`no_key` when there is no such entry).
     package func remove(_ name: String) throws(AIError) {
         let location = location
+        Self.harden()
         try Self.keys { () throws(KeysError) in
             try VaultContents.checkName(name)
             guard Vault.exists(location) else { throw .noVault(path: location.path) }
@@ -113,6 +120,7 @@ package struct KeysService {
     /// - Throws: `AIError` (`no_key`, `no_input`, `auth`, `vault_locked`…).
     package func fetch(_ name: String, action: String) throws(AIError) -> SecretBytes {
         let location = location
+        Self.harden(forExec: action == "exec")
         return try Self.keys { () throws(KeysError) -> SecretBytes in
             if vaultOverride == nil, let client = try AgentClient.connect(path: agentSocket) {
                 do throws(KeysError) {
@@ -137,6 +145,7 @@ package struct KeysService {
     /// and no `--vault` names another vault, else from the vault.
     /// - Throws: `AIError` (`no_input`, `auth`, `config` for an untrusted agent…).
     package func list() throws(AIError) -> [AgentListEntry] {
+        Self.harden()
         if vaultOverride == nil,
             let client = try Self.keys({ () throws(KeysError) in try AgentClient.connect(path: agentSocket) }),
             let rows = try? client.list(tool: tool)
@@ -158,6 +167,7 @@ package struct KeysService {
     /// - Throws: `AIError` (`auth` for a wrong current passphrase or mismatched new ones).
     package func changePassphrase(newPassphraseDescriptor: Int32?, kdf: KDFParameters) throws(AIError) {
         let location = location
+        Self.harden()
         try Self.keys { () throws(KeysError) in
             guard Vault.exists(location) else { throw .noVault(path: location.path) }
             let old = try passphrases.read(prompt: "current passphrase for \(location.path): ")
@@ -177,12 +187,19 @@ package struct KeysService {
     // MARK: - The agent's clients
 
     /// `unlock`: sends the passphrase to the running agent, which keeps the data key for its TTLs (0: the agent's).
-    /// - Throws: `AIError` (`unavailable` without an agent, `auth` for a wrong passphrase, `vault_locked` without
-    ///   a passphrase source).
+    /// When the agent says which vault it serves and there is none there, no passphrase is asked for.
+    /// - Throws: `AIError` (`unavailable` without an agent, `no_input` without its vault, `auth` for a wrong
+    ///   passphrase, `vault_locked` without a passphrase source).
     package func unlock(idleTTL: UInt32, hardTTL: UInt32) throws(AIError) {
         let socket = agentSocket
+        Self.harden()
         try Self.keys { () throws(KeysError) in
             guard let client = try AgentClient.connect(path: socket) else { throw .noAgent(path: socket) }
+            if let vault = (try? client.status())?.vault, vault.hasPrefix("/"),
+                !Vault.exists(VaultLocation(path: vault))
+            {
+                throw .noVault(path: vault)
+            }
             let passphrase = try passphrases.read(prompt: "passphrase for the agent's vault: ")
             client.setTimeout(120)
             try client.unlock(passphrase: passphrase, idleTTL: idleTTL, hardTTL: hardTTL, tool: tool)
@@ -212,14 +229,10 @@ package struct KeysService {
 
     /// `audit`: the log's lines (without their newlines), only those about `name` when given, the last `last`
     /// when given; none when there is no log.
-    /// - Throws: `AIError` (`io`).
+    /// - Throws: `AIError` (`io`; `config` for a log that is not a private regular file of ours).
     package func auditLines(name: String?, last: Int?) throws(AIError) -> [ArraySlice<UInt8>] {
         let log = auditLog
-        let bytes = try Self.keys { () throws(KeysError) -> [UInt8] in
-            guard let descriptor = try KeysFileSystem.openForReading(log.path) else { return [] }
-            defer { KeysFileSystem.closeQuietly(descriptor) }
-            return try KeysFileSystem.readAll(descriptor, limit: 1 << 30, path: log.path)
-        }
+        let bytes = try Self.keys { () throws(KeysError) -> [UInt8] in try log.contents() }
         var lines = bytes.split(separator: 0x0A).filter { !$0.isEmpty }
         if let name {
             lines = lines.filter { (try? JSON.parse(Array($0)))?["name"]?.stringValue == name }
@@ -260,6 +273,12 @@ package struct KeysService {
         guard length > 0 else { throw .emptySecret }
         guard length <= VaultContents.maximumSecretBytes else { throw .secretTooLong }
         return try buffer.slice(0..<length)
+    }
+
+    /// Keeps the passphrases and keys this process is about to hold out of core files (`ProcessHardening`); before
+    /// `exec` the core limit is left for the command, which is dumpable again once it runs.
+    private static func harden(forExec: Bool = false) {
+        if forExec { ProcessHardening.forbidCoreDumpsUntilExec() } else { ProcessHardening.holdingSecrets() }
     }
 
     private func warnAboutStrength(passphrase: SecretBytes, kdf: KDFParameters) {
