@@ -255,8 +255,9 @@ package struct KeysExecCommand: ParsableCommand {
         commandName: "exec", abstract: "Run a command with one key in its environment.",
         discussion: """
             The key is put in the variable --env names (default: NAME upper-cased plus _API_KEY, so openai gives \
-            OPENAI_API_KEY). A process's environment is readable by the same user through /proc: prefer letting \
-            the suite's tools ask the agent.
+            OPENAI_API_KEY), never in one the loader, the C library or a shell acts on (LD_*, LC_*, PATH, HOME, \
+            IFS, BASH_ENV…). The --passphrase-fd descriptor is closed on exec: CMD never inherits it. A process's \
+            environment is readable by the same user through /proc: prefer letting the suite's tools ask the agent.
             """)
 
     /// The key's name.

@@ -69,7 +69,8 @@ package struct Settings: Sendable {
         let configuration = CurlTransport.Configuration(
             userAgent: userAgent,
             caBundle: environment[.curlCABundle] ?? environment[.sslCertFile],
-            caPath: environment[.sslCertDirectory]
+            caPath: environment[.sslCertDirectory],
+            noProxy: CurlProxy.noProxyList(environment: environment)
         )
         self.transportConfiguration = configuration
         self.makeTransport = makeTransport ?? { try CurlTransport(configuration: configuration) }

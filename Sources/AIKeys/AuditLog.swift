@@ -9,7 +9,8 @@ import Glibc
 /// `exec`, `set`, `rm`, `list`, `init`, `passwd`, `unlock`, `unlock_failed` or `lock`; `name` is the entry
 /// (null for whole-vault actions); `tool` and `pid` name the process that received the key; `via` is `vault`
 /// (opened with the passphrase) or `agent`. Each line goes out in one `write` with O_APPEND, so concurrent
-/// writers never interleave.
+/// writers never interleave. A line that cannot be written (or a log that fails the vault's checks) is a warning,
+/// never a failure: the access it records is still allowed, and nothing ever waits on the log.
 package struct AuditLog: Sendable {
     /// The log file.
     package let path: String
@@ -25,6 +26,10 @@ package struct AuditLog: Sendable {
     }
 
     /// Appends one line; failures are returned, never thrown (the access itself already happened).
+    ///
+    /// The log is opened without following a symbolic link and without blocking (a FIFO in its place is refused
+    /// at once, never waited on), then checked on the descriptor as the vault is: a regular file of ours with no
+    /// group or other permissions. A log that fails a check is not written.
     /// - Returns: nil, or why the line could not be written.
     @discardableResult
     package func record(action: String, name: String?, tool: String, pid: Int32, via: String) -> String? {
@@ -44,14 +49,35 @@ package struct AuditLog: Sendable {
             return AIError(error).message
         }
         let descriptor = KeysFileSystem.retrying {
-            open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0o600)
+            open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0o600)
         }
-        guard descriptor >= 0 else { return "cannot open the audit log \(path): \(KeysFileSystem.describe())" }
+        guard descriptor >= 0 else {
+            switch errno {
+            case ELOOP: return "not writing the audit log \(path): it is a symbolic link"
+            case ENXIO: return "not writing the audit log \(path): it is not a regular file"
+            default: return "cannot open the audit log \(path): \(KeysFileSystem.describe())"
+            }
+        }
         defer { KeysFileSystem.closeQuietly(descriptor) }
+        do {
+            _ = try KeysFileSystem.checkPrivateFile(descriptor, path: path)
+        } catch {
+            return "not writing the audit log: \(AIError(error).message)"
+        }
         guard bytes.withUnsafeBytes({ KeysFileSystem.writeAll(descriptor, $0) }) else {
             return "cannot write the audit log \(path): \(KeysFileSystem.describe())"
         }
         return nil
+    }
+
+    /// The log's bytes, for `ai-keys audit`: empty when there is none; refused, as the vault is, when it is not a
+    /// regular file of ours with no group or other permissions.
+    /// - Throws: `KeysError.notARegularFile`, `.notOwned`, `.permissionsTooOpen`, `.symbolicLink`, `.io`.
+    package func contents() throws(KeysError) -> [UInt8] {
+        guard let descriptor = try KeysFileSystem.openForReading(path) else { return [] }
+        defer { KeysFileSystem.closeQuietly(descriptor) }
+        _ = try KeysFileSystem.checkPrivateFile(descriptor, path: path)
+        return try KeysFileSystem.readAll(descriptor, limit: 1 << 30, path: path)
     }
 
     /// Appends one line for this process (for `reporter.tool`) and gives `reporter` a warning if it could not be

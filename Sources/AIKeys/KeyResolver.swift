@@ -25,7 +25,10 @@ package struct KeyResolver: KeyLookup {
 
     /// The key in environment variable `variable` only (no agent, no vault): for listings that must not prompt.
     package func key(named variable: String) -> (key: String, source: KeySource)? {
-        if let value = environment[variable] { return (key: value, source: .environment) }
+        if let value = environment[variable] {
+            ProcessHardening.holdingSecrets()
+            return (key: value, source: .environment)
+        }
         return nil
     }
 
@@ -43,15 +46,18 @@ package struct KeyResolver: KeyLookup {
 
     /// The key for vault entry `entry` (also environment variable `environmentVariable`, when given), or nil
     /// when no source has it.
+    /// Once a key is found the process is made non-dumpable with no core file (`ProcessHardening`).
     /// - Throws: `AIError`: `vault_locked` (77) when the vault is locked and nothing here can unlock it, with a
     ///   hint to start the agent; `auth` (77) for a wrong passphrase; `input` (65) for a corrupted vault;
     ///   `config` (78) for unsafe permissions or an untrusted agent socket.
     package func key(environmentVariable: String?, entry: String) throws -> (key: String, source: KeySource)? {
         if let environmentVariable, let value = environment[environmentVariable] {
+            ProcessHardening.holdingSecrets()
             return (key: value, source: .environment)
         }
         let location = VaultLocation(environment: environment)
         let cacheKey = location.path + "\u{0}" + entry
+        ProcessHardening.holdingSecrets()
         return try Self.cache.withLock { cache throws(AIError) -> (key: String, source: KeySource)? in
             if let cached = cache.results[cacheKey] { return try cached.get() }
             let result: Result<(key: String, source: KeySource)?, AIError>

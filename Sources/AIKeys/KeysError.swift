@@ -48,6 +48,10 @@ package enum KeysError: Error, Equatable, Sendable {
     case notOwned(path: String, uid: UInt32)
     /// Group or other bits are set where they must not be.
     case permissionsTooOpen(path: String, mode: UInt32)
+    /// A directory shared with other users (world-writable and sticky, as `/tmp`) holds a private file.
+    case sharedDirectory(path: String, mode: UInt32)
+    /// `init` found something that is not a vault where the vault would go: what it is.
+    case occupied(path: String, what: String)
     /// A path is a symbolic link where one is refused.
     case symbolicLink(path: String)
     /// Another writer holds `vault.lock` for too long.
@@ -152,6 +156,15 @@ extension AIError {
             self.init(
                 .config, "permissions 0\(String(mode, radix: 8)) for '\(path)' are too open",
                 hints: ["chmod go-rwx '\(path)'"])
+        case .sharedDirectory(let path, let mode):
+            self.init(
+                .config, "'\(path)' is a directory shared with other users (mode \(String(mode, radix: 8)))",
+                hints: [
+                    "keep the vault and the agent's socket in a private directory of yours instead, such as the "
+                        + "defaults (unset AI_VAULT or AI_KEYS_SOCK)"
+                ])
+        case .occupied(let path, let what):
+            self.init(.config, "\(path) is \(what), not a vault; refusing to replace it")
         case .symbolicLink(let path):
             self.init(.config, "\(path) is a symbolic link; refusing it")
         case .busy(let path):

@@ -60,15 +60,20 @@ package enum KeysFileSystem {
     }
 
     /// Refuses a directory that is a symlink, not a directory, not ours, or writable by group or other (and,
-    /// unless `allowGroupRead`, readable or searchable by them).
-    /// - Throws: `KeysError.notARegularFile`, `.notOwned`, `.permissionsTooOpen`, `.io`.
+    /// unless `allowGroupRead`, readable or searchable by them); a world-writable sticky directory such as `/tmp`
+    /// is `sharedDirectory`, since no chmod makes it private.
+    /// - Throws: `KeysError.notARegularFile`, `.notOwned`, `.permissionsTooOpen`, `.sharedDirectory`, `.io`.
     package static func checkDirectory(_ path: String, allowGroupRead: Bool) throws(KeysError) {
         guard let info = try status(path) else { throw .io("\(path) does not exist") }
         if info.st_mode & S_IFMT == S_IFLNK { throw .symbolicLink(path: path) }
         if info.st_mode & S_IFMT != S_IFDIR { throw .notARegularFile(path: path) }
         if info.st_uid != effectiveUID { throw .notOwned(path: path, uid: info.st_uid) }
         let forbidden: UInt32 = allowGroupRead ? 0o022 : 0o077
-        if info.st_mode & forbidden != 0 { throw .permissionsTooOpen(path: path, mode: info.st_mode & 0o777) }
+        guard info.st_mode & forbidden != 0 else { return }
+        if info.st_mode & S_ISVTX != 0, info.st_mode & 0o002 != 0 {
+            throw .sharedDirectory(path: path, mode: info.st_mode & 0o7777)
+        }
+        throw .permissionsTooOpen(path: path, mode: info.st_mode & 0o777)
     }
 
     /// Refuses an open file that is not a regular file of ours with no group or other bits.

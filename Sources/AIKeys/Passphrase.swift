@@ -55,7 +55,8 @@ package enum Passphrase {
     package static let maximumFileBytes = 4096
 
     /// The first line of descriptor `descriptor` (one trailing `\r` dropped), read byte by byte so nothing after
-    /// the line is consumed. A descriptor that is a regular file must pass the passphrase-file checks.
+    /// the line is consumed. A descriptor that is a regular file must pass the passphrase-file checks. The
+    /// descriptor is made close-on-exec first, so no program this process runs inherits it.
     /// - Throws: `KeysError.badPassphraseDescriptor`, `.badPassphraseFile`, `.passphraseTooLong`.
     package static func read(descriptor: Int32) throws(KeysError) -> SecretBytes {
         guard descriptor > 2 else {
@@ -67,6 +68,7 @@ package enum Passphrase {
         guard fstat(descriptor, &info) == 0 else {
             throw .badPassphraseDescriptor("--passphrase-fd \(descriptor) is not an open descriptor")
         }
+        closeOnExec(descriptor)
         if info.st_mode & S_IFMT == S_IFREG {
             try checkFile(info, path: "--passphrase-fd \(descriptor)")
         }
@@ -91,6 +93,14 @@ package enum Passphrase {
         }
         try checkFile(info, path: "passphrase file '\(path)'")
         return try readLine(descriptor, source: "passphrase file '\(path)'")
+    }
+
+    /// Marks a passphrase descriptor (3 or more) close-on-exec: a command `exec` runs never inherits it, whether
+    /// or not the passphrase was read. The corresponding C call is `fcntl(F_SETFD, FD_CLOEXEC)`.
+    package static func closeOnExec(_ descriptor: Int32) {
+        guard descriptor > 2 else { return }
+        let flags = fcntl(descriptor, F_GETFD)
+        if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
     }
 
     private static func checkFile(_ info: stat, path: String) throws(KeysError) {

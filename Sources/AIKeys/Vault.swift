@@ -68,6 +68,48 @@ package final class Vault {
         return lstat(location.path, &info) == 0
     }
 
+    /// What is at the vault's path, without following a symbolic link; nil when nothing is.
+    /// - Throws: `KeysError.io` when the path cannot be examined.
+    package static func occupant(_ location: VaultLocation) throws(KeysError) -> Occupant? {
+        guard let info = try KeysFileSystem.status(location.path) else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: return .directory
+        case S_IFLNK: return .symbolicLink
+        case S_IFREG: break
+        default: return .special
+        }
+        guard let descriptor = try? KeysFileSystem.openForReading(location.path) else { return .vault }
+        defer { KeysFileSystem.closeQuietly(descriptor) }
+        var magic = [UInt8](repeating: 0, count: VaultHeader.magic.count)
+        let count = magic.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+        return count == magic.count && magic == VaultHeader.magic ? .vault : .otherFile
+    }
+
+    /// What `occupant` found at a vault's path.
+    package enum Occupant: Sendable, Equatable, CustomStringConvertible {
+        /// A file that starts as a vault does.
+        case vault
+        /// A regular file that is not a vault.
+        case otherFile
+        /// A directory.
+        case directory
+        /// A symbolic link.
+        case symbolicLink
+        /// A socket, a FIFO or a device.
+        case special
+
+        /// What it is, for messages: "a directory"…
+        package var description: String {
+            switch self {
+            case .vault: "a vault"
+            case .otherFile: "a file that is not an ai-keys vault"
+            case .directory: "a directory"
+            case .symbolicLink: "a symbolic link"
+            case .special: "a socket, a fifo or a device"
+            }
+        }
+    }
+
     /// Reads the file and checks everything that needs no passphrase; nil when there is no vault.
     /// - Throws: `KeysError` for unsafe permissions, I/O errors and every format check of `VaultHeader.validate`.
     package static func read(_ location: VaultLocation) throws(KeysError) -> (file: [UInt8], header: VaultHeader)? {

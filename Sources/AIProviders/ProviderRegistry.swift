@@ -120,9 +120,9 @@ package struct ProviderRegistry: Sendable {
             if let entry = spec.keyEntry { hint += ", or store the key with 'ai-keys set \(entry)'" }
             throw AIError(.noKey, "no key for \(name)", hints: [hint])
         }
-        if !spec.allowInsecureHTTP {
-            try Self.checkTransportSecurity(url: spec.baseURL, provider: name, sendsKey: key != nil)
-        }
+        try Self.checkTransportSecurity(
+            url: spec.baseURL, provider: name, sendsKey: key != nil, allowInsecureHTTP: spec.allowInsecureHTTP,
+            environment: settings.environment)
         switch spec.kind {
         case .openai:
             return OpenAIProvider(
@@ -181,20 +181,45 @@ package struct ProviderRegistry: Sendable {
         }
     }
 
-    /// Refuses to send a key over plain `http://` to anything but a loopback address (DESIGN §6).
+    /// Refuses a base URL libcurl would not read as `http://` or `https://`, and a key that would cross plain http
+    /// to anything but loopback (DESIGN §6).
+    ///
+    /// The URL is read by libcurl's own parser, as the request will be: a scheme must be written (libcurl would
+    /// guess one), and loopback is `localhost`, `::1` or an IPv4 literal in 127.0.0.0/8 (never a name that starts
+    /// with `127.`). Loopback requests never go through a proxy; for any other host, a proxy the environment gives
+    /// for plain http (http or socks: not https) is where the key goes in clear, so `allowInsecureHTTP`, which allows
+    /// the provider's own host, does not allow a proxy that is not on loopback.
     /// - Throws: `AIError` (`config`).
-    package static func checkTransportSecurity(url: String, provider: String, sendsKey: Bool) throws {
-        guard sendsKey, url.lowercased().hasPrefix("http://") else { return }
-        var host = CurlTransport.host(of: url).lowercased()
-        if host.hasPrefix("[") {
-            host = String(host.dropFirst().prefix { $0 != "]" })
-        } else if let colon = host.lastIndex(of: ":") {
-            host = String(host[..<colon])
+    package static func checkTransportSecurity(
+        url: String, provider: String, sendsKey: Bool, allowInsecureHTTP: Bool = false,
+        environment: Environment = Environment([:])
+    ) throws {
+        let parsed: ParsedURL
+        do {
+            parsed = try ParsedURL(url)
+        } catch .noScheme {
+            throw AIError(
+                .config, "the \(provider) base url '\(url)' has no scheme",
+                hints: ["write it with https:// (or http:// for a server on this machine)"])
+        } catch .malformed(let detail) {
+            throw AIError(.config, "the \(provider) base url '\(url)' is not a valid url: \(detail.lowercased())")
         }
-        let loopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
-        guard !loopback else { return }
-        throw AIError(
-            .config, "refusing to send the \(provider) key over plain http to \(host)",
-            hints: ["use https, a loopback address, or \"allow_insecure_http\": true in the config"])
+        guard parsed.scheme == "http" || parsed.scheme == "https" else {
+            throw AIError(
+                .config, "the \(provider) base url '\(url)' uses \(parsed.scheme); only http and https are allowed")
+        }
+        guard sendsKey, parsed.scheme == "http", !parsed.isLoopback else { return }
+        let proxy = CurlProxy.proxy(for: parsed, environment: environment).flatMap { $0.scheme == "https" ? nil : $0 }
+        if !allowInsecureHTTP {
+            let through = proxy.map { " through the proxy \($0.host)" } ?? ""
+            throw AIError(
+                .config, "refusing to send the \(provider) key over plain http to \(parsed.host)\(through)",
+                hints: ["use https, a loopback address, or \"allow_insecure_http\": true in the config"])
+        }
+        if let proxy, !proxy.isLoopback {
+            throw AIError(
+                .config, "refusing to send the \(provider) key over plain http through the proxy \(proxy.host)",
+                hints: ["add \(parsed.host) to no_proxy, or use https"])
+        }
     }
 }

@@ -14,6 +14,8 @@ package struct AgentStatus: Sendable, Equatable {
     package var generation: UInt64
     /// Its process id.
     package var pid: Int32
+    /// The vault it serves (nil from an agent that does not say).
+    package var vault: String? = nil
 }
 
 /// One key's metadata as the agent lists it (never the key).
@@ -103,7 +105,7 @@ package final class AgentClient {
         }
     }
 
-    /// Whether the agent is locked, its TTLs and generation.
+    /// Whether the agent is locked, its TTLs and generation, and the vault it serves.
     /// - Throws: `KeysError.agentProtocol`.
     package func status() throws(KeysError) -> AgentStatus {
         let body = try request(.status, [], expecting: .statusReply)
@@ -116,7 +118,7 @@ package final class AgentClient {
             return AgentStatus(
                 locked: locked != 0, idleLeft: idle == AgentFrame.noLimit ? nil : idle,
                 hardLeft: hard == AgentFrame.noLimit ? nil : hard, generation: generation,
-                pid: Int32(bitPattern: pid))
+                pid: Int32(bitPattern: pid), vault: reader.string())
         }
     }
 

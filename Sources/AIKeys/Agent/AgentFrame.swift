@@ -16,6 +16,7 @@ import AIBase
 /// | 0x06 lock | string tool | 0x80 ok |
 /// | 0x07 shutdown | — | 0x80 ok, then the agent exits |
 ///
+/// A status reply then ends with `string vault`, the path the agent serves; clients read it only when present.
 /// Any request may instead get 0xFF error: u8 code (`AgentErrorCode`), string message. Frames are built and
 /// read in `SecretBytes`, since some carry a passphrase or a key.
 package enum AgentMessageType: UInt8, Sendable {

@@ -1,6 +1,7 @@
 import AIBase
 import CSystem
 import Glibc
+import Synchronization
 
 /// How an agent runs: its socket, the one vault it reads, its TTL ceilings and its audit log.
 package struct AgentConfiguration: Sendable {
@@ -58,6 +59,8 @@ package final class AgentServer {
     private var listener: Int32 = -1
     private var lockDescriptor: Int32 = -1
     private var wakeRead: Int32 = -1
+    private var wakeWrite: Int32 = -1
+    private var pendingUnlock: PendingUnlock?
     private var socketIdentity: (device: UInt, inode: UInt)?
     private var connections: [Int32: Connection] = [:]
     private var session = AgentSession()
@@ -85,17 +88,12 @@ package final class AgentServer {
     }
 
     /// The process-wide hardening every agent applies first: not dumpable (no core, no ptrace, no same-uid
-    /// `/proc/PID/mem` or `environ`) and RLIMIT_CORE 0/0.
+    /// `/proc/PID/mem` or `environ`) and RLIMIT_CORE 0/0 (`ProcessHardening.forbidCoreDumps`).
     /// - Returns: false when a setting was refused.
     @discardableResult
     package static func hardenProcess() -> Bool {
-        let dumpable = csystem_set_dumpable(0) == 0
-        let core = csystem_disable_core_dumps() == 0
-        return dumpable && core
+        ProcessHardening.forbidCoreDumps()
     }
-
-    /// Whether this process is dumpable (tests).
-    package static var isDumpable: Bool { csystem_get_dumpable() != 0 }
 
     /// Creates the 0700 directory, takes the single-instance lock, replaces a stale socket and listens (0600).
     /// - Throws: `KeysError.agentRunning`, `.runtimeDirectory`, `.permissionsTooOpen`, `.notOwned`,
@@ -146,6 +144,7 @@ package final class AgentServer {
             throw .io("cannot create a pipe: \(KeysFileSystem.describe())")
         }
         wakeRead = ends[0]
+        wakeWrite = ends[1]
         AgentSocket.setNonBlocking(ends[0], true)
         AgentSocket.setNonBlocking(ends[1], true)
         agentWakeDescriptor = ends[1]
@@ -177,12 +176,14 @@ package final class AgentServer {
             for (descriptor, connection) in connections {
                 entries.append(
                     pollfd(
-                        fd: descriptor, events: connection.deferred == nil ? Int16(POLLIN) : 0,
+                        fd: descriptor,
+                        events: connection.deferred == nil && !connection.waiting ? Int16(POLLIN) : 0,
                         revents: 0))
             }
             let ready = poll(&entries, nfds_t(entries.count), pollTimeoutMilliseconds())
             if ready < 0, errno != EINTR { break }
             if entries[1].revents != 0 { drainSignals() }
+            finishUnlock()
             if entries[0].revents & Int16(POLLIN) != 0 { acceptConnections() }
             for entry in entries.dropFirst(2) where entry.revents != 0 {
                 guard let connection = connections[entry.fd] else { continue }
@@ -219,7 +220,9 @@ package final class AgentServer {
         if let deadline = session.deadline { wait = min(wait, deadline - clock()) }
         for connection in connections.values {
             if let deferred = connection.deferred { wait = min(wait, deferred.at - monotonic) }
-            wait = min(wait, connection.lastActivity + Self.connectionIdleSeconds - monotonic)
+            if !connection.waiting {
+                wait = min(wait, connection.lastActivity + Self.connectionIdleSeconds - monotonic)
+            }
         }
         return Int32(max(0, min(wait, Self.socketCheckSeconds)) * 1000) + 1
     }
@@ -292,7 +295,9 @@ package final class AgentServer {
     private func closeIdleConnections() {
         let now = Monotonic.now()
         for connection in connections.values
-        where connection.deferred == nil && now - connection.lastActivity > Self.connectionIdleSeconds {
+        where connection.deferred == nil && !connection.waiting
+            && now - connection.lastActivity > Self.connectionIdleSeconds
+        {
             drop(connection)
         }
     }
@@ -363,7 +368,7 @@ package final class AgentServer {
                 guard let passphrase = reader.secret(), let idle = reader.u32(), let hard = reader.u32(),
                     let tool = reader.string(), reader.isAtEnd
                 else { return .close }
-                return unlock(passphrase: passphrase, idle: idle, hard: hard, tool: tool, peer: connection.peer)
+                return unlock(passphrase: passphrase, idle: idle, hard: hard, tool: tool, connection: connection)
             case .get:
                 guard let name = reader.string(), let tool = reader.string(), reader.isAtEnd else { return .close }
                 return .now(get(name, tool: tool, peer: connection.peer))
@@ -374,11 +379,7 @@ package final class AgentServer {
                 guard let tool = reader.string(), reader.isAtEnd else { return .close }
                 let wasUnlocked = dataKey != nil
                 wipe()
-                if wasUnlocked {
-                    configuration.audit.record(
-                        action: "lock", name: nil, tool: tool, pid: connection.peer.pid,
-                        via: "agent")
-                }
+                if wasUnlocked { audit("lock", name: nil, tool: tool, pid: connection.peer.pid) }
                 return .now(frame(.ok, []))
             case .shutdown:
                 guard reader.isAtEnd else { return .close }
@@ -399,6 +400,9 @@ package final class AgentServer {
             guard let frame else { return false }
             connection.deferred = (at, frame)
             return true
+        case .pending:
+            connection.waiting = true
+            return true
         }
     }
 
@@ -414,12 +418,15 @@ package final class AgentServer {
             [
                 .u8(unlocked ? 0 : 1), .u32(seconds(session.idleLeft(at: now))),
                 .u32(seconds(session.hardLeft(at: now))), .u64(highestGeneration),
-                .u32(UInt32(bitPattern: getpid())),
+                .u32(UInt32(bitPattern: getpid())), .string(configuration.vault.path),
             ])
     }
 
+    /// Starts an unlock: the vault is read here, the key derivation (up to the header's cost, which may take
+    /// minutes) runs on a thread of its own, so the loop keeps answering, expiring TTLs and locking meanwhile; the
+    /// reply goes out when it ends (`finishUnlock`). One unlock runs at a time.
     private func unlock(
-        passphrase: SecretBytes, idle: UInt32, hard: UInt32, tool: String, peer: AgentSocket.Peer
+        passphrase: SecretBytes, idle: UInt32, hard: UInt32, tool: String, connection: Connection
     )
         -> Reply
     {
@@ -429,43 +436,86 @@ package final class AgentServer {
             return .now(error(.backoff, "too many failed unlocks; try again in \(wait)s"))
         }
         guard passphrase.count > 0 else { return .now(error(.emptyPassphrase, "empty passphrase")) }
+        guard pendingUnlock == nil else {
+            return .now(error(.backoff, "another unlock is running; try again when it ends"))
+        }
+        let work: UnlockWork
         do {
             guard let (file, header) = try Vault.read(configuration.vault) else {
                 throw KeysError.noVault(path: configuration.vault.path)
             }
-            let kek = try VaultCrypto.deriveKeyEncryptionKey(
-                passphrase: passphrase, salt: header.salt,
-                kdf: header.kdf)
-            let key: SecretBytes
-            do {
-                key = try VaultCrypto.unwrapDataKey(file: file, header: header, kek: kek)
-            } catch {
-                failedUnlocks = min(failedUnlocks + 1, 100)
-                let delay = min(0.1 * Double(failedUnlocks), 10)
-                unlockBlockedUntil = monotonic + delay
-                configuration.audit.record(action: "unlock_failed", name: nil, tool: tool, pid: peer.pid, via: "agent")
-                log("failed unlock from pid \(peer.pid) (\(failedUnlocks) in a row)")
-                return .later(self.error(.badPassphrase, "incorrect passphrase"), at: monotonic + delay)
-            }
-            let vault = try Vault.open(configuration.vault, file: file, header: header, dataKey: key)
-            wipe()
-            if !key.lockInMemory(), !warnedAboutMemoryLock {
-                warnedAboutMemoryLock = true
-                log("the data key could not be locked in memory (RLIMIT_MEMLOCK); it may be swapped out")
-            }
-            key.protect()
-            dataKey = key
-            headerPrefix = Array(file[0..<VaultHeader.bodyNonceStart])
-            highestGeneration = max(highestGeneration, vault.contents.generation)
-            failedUnlocks = 0
-            session.unlock(
-                at: clock(), idleTTL: AgentSession.clamp(requested: idle, ceiling: configuration.idleTTL),
-                hardTTL: AgentSession.clamp(requested: hard, ceiling: configuration.hardTTL))
-            configuration.audit.record(action: "unlock", name: nil, tool: tool, pid: peer.pid, via: "agent")
-            log("unlocked by pid \(peer.pid)")
-            return .now(frame(.ok, []))
+            work = UnlockWork(passphrase: passphrase, file: file, header: header)
         } catch {
             return .now(vaultError(error))
+        }
+        pendingUnlock = PendingUnlock(
+            work: work, connection: connection, idle: idle, hard: hard, tool: tool, started: monotonic)
+        let wake = wakeWrite
+        let started = Threads.detach {
+            work.run()
+            var byte: UInt8 = 0
+            _ = write(wake, &byte, 1)
+        }
+        if !started { work.run() }
+        return .pending
+    }
+
+    /// Applies a finished key derivation and schedules its reply (for a wrong passphrase, after the back-off).
+    private func finishUnlock() {
+        guard let pending = pendingUnlock, let outcome = pending.work.outcome else { return }
+        pendingUnlock = nil
+        let now = Monotonic.now()
+        let peer = pending.connection.peer
+        var reply: SecretBytes?
+        var at = now
+        switch outcome {
+        case .failed(let failure):
+            reply = vaultError(failure)
+        case .wrongPassphrase:
+            failedUnlocks = min(failedUnlocks + 1, 100)
+            let delay = min(0.1 * Double(failedUnlocks), 10)
+            at = max(now, pending.started + delay)
+            unlockBlockedUntil = at
+            audit("unlock_failed", name: nil, tool: pending.tool, pid: peer.pid)
+            log("failed unlock from pid \(peer.pid) (\(failedUnlocks) in a row)")
+            reply = error(.badPassphrase, "incorrect passphrase")
+        case .key(let key):
+            let work = pending.work
+            do {
+                let vault = try Vault.open(configuration.vault, file: work.file, header: work.header, dataKey: key)
+                wipe()
+                if !key.lockInMemory(), !warnedAboutMemoryLock {
+                    warnedAboutMemoryLock = true
+                    log("the data key could not be locked in memory (RLIMIT_MEMLOCK); it may be swapped out")
+                }
+                key.protect()
+                dataKey = key
+                headerPrefix = Array(work.file[0..<VaultHeader.bodyNonceStart])
+                highestGeneration = max(highestGeneration, vault.contents.generation)
+                failedUnlocks = 0
+                session.unlock(
+                    at: clock(),
+                    idleTTL: AgentSession.clamp(requested: pending.idle, ceiling: configuration.idleTTL),
+                    hardTTL: AgentSession.clamp(requested: pending.hard, ceiling: configuration.hardTTL))
+                audit("unlock", name: nil, tool: pending.tool, pid: peer.pid)
+                log("unlocked by pid \(peer.pid)")
+                reply = frame(.ok, [])
+            } catch {
+                reply = vaultError(error)
+            }
+        }
+        let connection = pending.connection
+        guard connections[connection.descriptor] === connection else { return }
+        connection.waiting = false
+        connection.lastActivity = now
+        guard let reply else { return drop(connection) }
+        connection.deferred = (at, reply)
+    }
+
+    /// Records an access in the audit log; a line that cannot be written is logged, never waited on.
+    private func audit(_ action: String, name: String?, tool: String, pid: Int32) {
+        if let problem = configuration.audit.record(action: action, name: name, tool: tool, pid: pid, via: "agent") {
+            log(problem)
         }
     }
 
@@ -514,7 +564,7 @@ package final class AgentServer {
         case .vault(let vault):
             guard let entry = vault.contents.entry(named: name) else { return error(.notFound, name) }
             session.touch(at: clock())
-            configuration.audit.record(action: "get", name: name, tool: tool, pid: peer.pid, via: "agent")
+            audit("get", name: name, tool: tool, pid: peer.pid)
             return frame(.getReply, [.secret(entry.secret)])
         }
     }
@@ -540,6 +590,8 @@ package final class AgentServer {
     private enum Reply {
         case now(SecretBytes?)
         case later(SecretBytes?, at: Double)
+        /// The reply waits for the key derivation running off the loop.
+        case pending
         case close
     }
 
@@ -577,10 +629,63 @@ private final class Connection {
     var filled = 0
     var lastActivity: Double
     var deferred: (at: Double, frame: SecretBytes)?
+    /// Its unlock's key derivation runs: no request is read from it meanwhile, and it is never idle.
+    var waiting = false
 
     init(descriptor: Int32, peer: AgentSocket.Peer, now: Double) {
         self.descriptor = descriptor
         self.peer = peer
         self.lastActivity = now
+    }
+}
+
+/// An unlock whose key derivation runs off the loop: who asked, and what for.
+private struct PendingUnlock {
+    let work: UnlockWork
+    let connection: Connection
+    let idle: UInt32
+    let hard: UInt32
+    let tool: String
+    let started: Double
+}
+
+/// The key derivation and unwrap of one unlock, run on a thread of its own; `outcome` is read by the loop once
+/// the thread has written its wake byte (the atomic flag orders the two).
+private final class UnlockWork: @unchecked Sendable {
+    enum Outcome {
+        case key(SecretBytes)
+        case wrongPassphrase
+        case failed(KeysError)
+    }
+
+    let file: [UInt8]
+    let header: VaultHeader
+    private let passphrase: SecretBytes
+    private var result: Outcome?
+    private let done = Atomic<Bool>(false)
+
+    init(passphrase: SecretBytes, file: [UInt8], header: VaultHeader) {
+        self.passphrase = passphrase
+        self.file = file
+        self.header = header
+    }
+
+    /// The outcome, once `run` has finished.
+    var outcome: Outcome? { done.load(ordering: .acquiring) ? result : nil }
+
+    /// Derives the key-encryption key at the header's cost and unwraps the data key with it.
+    func run() {
+        do {
+            let kek = try VaultCrypto.deriveKeyEncryptionKey(passphrase: passphrase, salt: header.salt, kdf: header.kdf)
+            passphrase.wipe()
+            do {
+                result = .key(try VaultCrypto.unwrapDataKey(file: file, header: header, kek: kek))
+            } catch {
+                result = .wrongPassphrase
+            }
+        } catch {
+            result = .failed(error)
+        }
+        done.store(true, ordering: .releasing)
     }
 }

@@ -19,12 +19,18 @@ package final class CurlTransport: Transport {
         package var caBundle: String?
         /// A CA directory (`SSL_CERT_DIR`), or nil for libcurl's default.
         package var caPath: String?
+        /// The hosts reached without a proxy (`CURLOPT_NOPROXY`): loopback always, then the user's `no_proxy`.
+        package var noProxy: String
 
         /// A configuration with the given values.
-        package init(userAgent: String, caBundle: String? = nil, caPath: String? = nil) {
+        package init(
+            userAgent: String, caBundle: String? = nil, caPath: String? = nil,
+            noProxy: String = CurlProxy.loopbackHosts
+        ) {
             self.userAgent = userAgent
             self.caBundle = caBundle
             self.caPath = caPath
+            self.noProxy = noProxy
         }
     }
 
@@ -62,6 +68,11 @@ package final class CurlTransport: Transport {
 
     private func configure(_ request: HTTPRequest, limits: TransferLimits) throws -> UnsafeMutablePointer<curl_slist>? {
         try easy.set(CURLOPT_URL, request.url)
+        // HTTP and HTTPS only, HTTPS for a URL without a scheme; loopback never through a proxy (DESIGN §6).
+        try easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        try easy.set(CURLOPT_DEFAULT_PROTOCOL, "https")
+        try easy.set(CURLOPT_NOPROXY, configuration.noProxy)
         try easy.set(CURLOPT_NOSIGNAL, 1)
         try easy.set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
         try easy.set(CURLOPT_TCP_KEEPALIVE, 1)

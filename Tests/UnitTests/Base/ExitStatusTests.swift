@@ -61,7 +61,7 @@ import Testing
             .input
         case .incorrectPassphrase, .emptyPassphrase, .passphraseTooLong, .passphrasesDiffer: .auth
         case .vaultExists, .notARegularFile, .notOwned, .permissionsTooOpen, .symbolicLink, .badPassphraseFile,
-            .agentRunning, .untrustedAgent, .runtimeDirectory:
+            .agentRunning, .untrustedAgent, .runtimeDirectory, .sharedDirectory, .occupied:
             .config
         case .busy: .timeout
         case .entryNotFound: .noKey
@@ -91,7 +91,8 @@ import Testing
         .noTerminal, .badPassphraseDescriptor("x"), .badPassphraseFile("x"), .interrupted, .noAgent(path: nil),
         .agentRunning(path: "s"), .agentLocked, .untrustedAgent("x"), .agentProtocol("x"), .agentRefused("x"),
         .agentVault("x", status: 65), .agentVault("x", status: 66), .agentVault("x", status: 78),
-        .agentVault("x", status: 74), .runtimeDirectory("x"),
+        .agentVault("x", status: 74), .runtimeDirectory("x"), .sharedDirectory(path: "/tmp", mode: 0o1777),
+        .occupied(path: "v", what: "a directory"),
     ]
 
     @Test func everyKeysError_mapsThroughTheTable() {

@@ -144,6 +144,48 @@ final class FakeClock: Sendable {
         #expect(try harness.client().status().locked)
     }
 
+    /// Before: the key derivation ran on the agent's only loop, so a vault header at the highest cost it accepts
+    /// stalled every request (and every TTL) for as long as it took.
+    @Test func aCostlyKeyDerivation_runsOffTheLoop() throws {
+        let harness = try Harness()
+        defer { harness.stop() }
+        var file = try KeysTest.fixture("v1-min.vault")
+        file = KeysTest.storing(16, at: 16, in: file)
+        file = KeysTest.storing(256 * 1024, at: 20, in: file)
+        try KeysTest.write(KeysTest.rechecksummed(file), to: harness.location.path)
+        let outcome = Mutex<KeysError?>(nil)
+        let done = Atomic<Bool>(false)
+        let socket = harness.socket
+        Threads.detach {
+            do throws(KeysError) {
+                guard let client = try AgentClient.connect(path: socket) else { throw .noAgent(path: socket) }
+                client.setTimeout(120)
+                try client.unlock(
+                    passphrase: try SecretBytes(utf8: KeysTest.fixturePassphrase), idleTTL: 0, hardTTL: 0, tool: "test")
+            } catch {
+                outcome.withLock { $0 = error }
+            }
+            done.store(true, ordering: .releasing)
+        }
+        let unlockStarted = Monotonic.now()
+        usleep(200_000)
+        let started = Monotonic.now()
+        let status = try harness.client().status()
+        let waited = Monotonic.now() - started
+        #expect(status.locked && status.vault == harness.location.path)
+        #expect(throws: KeysError.agentRefused("another unlock is running; try again when it ends")) {
+            try harness.unlock()
+        }
+        let ended = done.load(ordering: .acquiring)
+        #expect(!ended, "the key derivation ended too soon to tell")
+        for _ in 0..<12_000 where !done.load(ordering: .acquiring) { usleep(10_000) }
+        let derivation = Monotonic.now() - unlockStarted
+        #expect(outcome.withLock { $0 } == .incorrectPassphrase)
+        // On the loop, status would have waited for (nearly) the whole derivation; beside it, a small part of it.
+        #expect(waited < derivation / 3, "status waited \(waited) s of a \(derivation) s derivation")
+        #expect(try harness.client().status().locked)
+    }
+
     @Test func shutdown_removesTheSocket() throws {
         let harness = try Harness()
         try harness.client().shutdown()

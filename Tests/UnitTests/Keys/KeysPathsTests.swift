@@ -52,8 +52,8 @@ import Testing
     }
 
     @Test func execVariables_defaultToTheProviderNames() {
-        #expect(KeysCommand.defaultVariable(for: "openai") == "OPENAI_API_KEY")
-        #expect(KeysCommand.defaultVariable(for: "my-groq.eu") == "MY_GROQ_EU_API_KEY")
+        #expect(KeysService.defaultVariable(for: "openai") == "OPENAI_API_KEY")
+        #expect(KeysService.defaultVariable(for: "my-groq.eu") == "MY_GROQ_EU_API_KEY")
     }
 
     @Test func wallClock_formatsRFC3339UTC() {

@@ -96,3 +96,33 @@ enum KeysTest {
         return AIError(error).exitStatus == .dataError
     }
 }
+
+/// A reporter that keeps what it was told, for tests of the library's warnings.
+final class CollectingReporter: Reporter, @unchecked Sendable {
+    let tool: String
+    private let lock = NSLock()
+    private var collected: [String] = []
+
+    init(tool: String = "ai-test") {
+        self.tool = tool
+    }
+
+    /// The warnings and errors so far, in order.
+    var messages: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return collected
+    }
+
+    func warning(_ message: String) {
+        lock.lock()
+        collected.append(message)
+        lock.unlock()
+    }
+
+    func error(_ message: String, hints: [String]) {
+        lock.lock()
+        collected.append(message)
+        lock.unlock()
+    }
+}
