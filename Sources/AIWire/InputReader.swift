@@ -140,7 +140,7 @@ package final class InputReader {
                 return []
             }
             if errno == EINTR { continue }
-            throw AIError(.io, "cannot read stdin: \(String(cString: strerror(errno)))")
+            throw AIError(.io, "cannot read stdin: \(MessageText.systemError())")
         }
     }
 
