@@ -38,7 +38,7 @@ package enum FileReader {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
             if errno == ENOENT { return nil }
-            throw AIError(.io, "cannot read \(path): \(String(cString: strerror(errno)))")
+            throw AIError(.io, "cannot read \(path): \(MessageText.systemError())")
         }
         defer { close(descriptor) }
         var bytes: [UInt8] = []
@@ -46,7 +46,7 @@ package enum FileReader {
         while true {
             let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
-            if count < 0 { throw AIError(.io, "cannot read \(path): \(String(cString: strerror(errno)))") }
+            if count < 0 { throw AIError(.io, "cannot read \(path): \(MessageText.systemError())") }
             if count == 0 { return bytes }
             bytes += buffer[0..<count]
             if bytes.count > limit { throw AIError(.io, "\(path) is larger than \(limit >> 20) MiB") }

@@ -3,13 +3,16 @@ import ArgumentParser
 
 /// `ai-complete`'s batch options (DESIGN §8).
 package struct BatchOptions: ParsableArguments {
-    @Option(name: [.customShort("j"), .long], help: "Requests in flight at once.")
+    @Option(name: [.customShort("j"), .long], help: ArgumentHelp("Requests in flight at once.", valueName: "n"))
     package var jobs = Self.defaultJobs
 
     @Flag(help: "Write results as they finish instead of in input order.")
     package var unordered = false
 
-    @Option(help: "Skip requests whose id already has a successful line in this results file.", completion: .file())
+    @Option(
+        help: ArgumentHelp(
+            "Skip requests whose id already has a successful line in this results file.", valueName: "file"),
+        completion: .file())
     package var resume: String?
 
     static let defaultJobs = 4

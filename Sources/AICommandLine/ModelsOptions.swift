@@ -8,11 +8,15 @@ import ArgumentParser
 /// The options every `ai-models` subcommand takes.
 package struct ModelsOptions: ParsableArguments {
     @Option(
-        name: .shortAndLong, help: "Provider (default: $AI_PROVIDER, the config's default, else ollama).",
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "Provider (default: $AI_PROVIDER, the config's default, else ollama).", valueName: "provider"),
         completion: .list(ProviderRegistry.builtInNames))
     package var provider: String?
 
-    @Option(name: .customLong("base-url"), help: "Send this run to another server for the chosen provider.")
+    @Option(
+        name: .customLong("base-url"),
+        help: ArgumentHelp("Send this run to another server for the chosen provider.", valueName: "url"))
     package var baseURL: String?
 
     @Flag(name: .customLong("no-config"), help: "Do not read the config file.")
@@ -21,11 +25,14 @@ package struct ModelsOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Silence warnings (never errors).")
     package var quiet = false
 
-    @Option(name: .customLong("connect-timeout"), help: "Seconds allowed to connect.")
-    package var connectTimeout: Double = 10
+    @Option(
+        name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds allowed to connect.", valueName: "seconds"))
+    package var connectTimeout = Seconds(10)
 
-    @Option(name: .customLong("max-time"), help: "Seconds allowed for each request (default: none).")
-    package var maxTime: Double?
+    @Option(
+        name: .customLong("max-time"),
+        help: ArgumentHelp("Seconds allowed for each request (default: none).", valueName: "seconds"))
+    package var maxTime: Seconds?
 
     @Option(
         name: .customLong("passphrase-fd"),
@@ -52,7 +59,7 @@ package struct ModelsOptions: ParsableArguments {
             provider: provider,
             model: nil,
             baseURL: baseURL,
-            limits: TransferLimits(connectTimeout: connectTimeout, idleTimeout: 300, maxTime: maxTime),
+            limits: TransferLimits(connectTimeout: connectTimeout.value, idleTimeout: 300, maxTime: maxTime?.value),
             retries: 0,
             config: noConfig ? nil : ConfigFile.load(environment: environment),
             passphraseFD: passphraseFD,

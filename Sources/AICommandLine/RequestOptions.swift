@@ -19,33 +19,37 @@ package struct RequestOptions: ParsableArguments {
         name: .shortAndLong,
         help: ArgumentHelp(
             "Provider: ollama, openai, anthropic, echo, or one the config file names "
-                + "(default: $AI_PROVIDER, else ollama)."),
+                + "(default: $AI_PROVIDER, else ollama).", valueName: "provider"),
         completion: .list(ProviderRegistry.builtInNames)
     )
     package var provider: String?
 
-    @Option(name: .shortAndLong, help: "Model (default: $AI_MODEL, else the provider's default).")
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp("Model (default: $AI_MODEL, else the provider's default).", valueName: "model"))
     package var model: String?
 
-    @Option(name: .shortAndLong, help: "System prompt.")
+    @Option(name: .shortAndLong, help: ArgumentHelp("System prompt.", valueName: "text"))
     package var system: String?
 
-    @Option(name: [.customShort("t"), .long], help: "Sampling temperature.")
+    @Option(name: [.customShort("t"), .long], help: ArgumentHelp("Sampling temperature.", valueName: "number"))
     package var temperature: Double?
 
-    @Option(name: .customLong("max-tokens"), help: "Cap on generated tokens.")
+    @Option(name: .customLong("max-tokens"), help: ArgumentHelp("Cap on generated tokens.", valueName: "n"))
     package var maxTokens: Int?
 
-    @Option(help: "Stop sequence (repeatable).")
+    @Option(help: ArgumentHelp("Stop sequence (repeatable).", valueName: "text"))
     package var stop: [String] = []
 
-    @Option(name: .customLong("base-url"), help: "Send this run to another server for the chosen provider.")
+    @Option(
+        name: .customLong("base-url"),
+        help: ArgumentHelp("Send this run to another server for the chosen provider.", valueName: "url"))
     package var baseURL: String?
 
     @Flag(name: .customLong("no-config"), help: "Do not read the config file.")
     package var noConfig = false
 
-    @Option(help: "Read stdin as auto, text, json or jsonl.")
+    @Option(help: ArgumentHelp("Read stdin as auto, text, json or jsonl.", valueName: "format"))
     package var input: InputFormat = .auto
 
     @Flag(name: [.customShort("n"), .customLong("no-stdin")], help: "Never read stdin (for while-read loops).")
@@ -57,17 +61,23 @@ package struct RequestOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Silence warnings (never errors).")
     package var quiet = false
 
-    @Option(help: "Retries after a failed attempt (connection errors, 408, 409, 429, 5xx).")
+    @Option(
+        help: ArgumentHelp("Retries after a failed attempt (connection errors, 408, 409, 429, 5xx).", valueName: "n"))
     package var retries = Self.defaultRetries
 
-    @Option(name: .customLong("connect-timeout"), help: "Seconds allowed to connect.")
+    @Option(
+        name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds allowed to connect.", valueName: "seconds"))
     package var connectTimeout = Self.defaultConnectTimeout
 
-    @Option(name: .customLong("idle-timeout"), help: "Seconds allowed between two received bytes.")
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: ArgumentHelp("Seconds allowed between two received bytes.", valueName: "seconds"))
     package var idleTimeout = Self.defaultIdleTimeout
 
-    @Option(name: .customLong("max-time"), help: "Seconds allowed for the whole request (default: none).")
-    package var maxTime: Double?
+    @Option(
+        name: .customLong("max-time"),
+        help: ArgumentHelp("Seconds allowed for the whole request (default: none).", valueName: "seconds"))
+    package var maxTime: Seconds?
 
     @Option(
         name: .customLong("passphrase-fd"),
@@ -80,8 +90,8 @@ package struct RequestOptions: ParsableArguments {
     package var prompt: [String] = []
 
     static let defaultRetries = 2
-    static let defaultConnectTimeout: Double = 10
-    static let defaultIdleTimeout: Double = 300
+    static let defaultConnectTimeout = Seconds(10)
+    static let defaultIdleTimeout = Seconds(300)
 
     /// Options with their defaults.
     package init() {}
@@ -113,7 +123,8 @@ package struct RequestOptions: ParsableArguments {
             maxTokens: maxTokens,
             stop: stop,
             baseURL: baseURL,
-            limits: TransferLimits(connectTimeout: connectTimeout, idleTimeout: idleTimeout, maxTime: maxTime),
+            limits: TransferLimits(
+                connectTimeout: connectTimeout.value, idleTimeout: idleTimeout.value, maxTime: maxTime?.value),
             retries: retries,
             config: noConfig ? nil : ConfigFile.load(environment: environment),
             passphraseFD: passphraseFD,
@@ -192,7 +203,7 @@ extension RequestOptions: QuickParsable {
             .value("--retries") { $0.retries = $1 },
             .value("--connect-timeout") { $0.connectTimeout = $1 },
             .value("--idle-timeout") { $0.idleTimeout = $1 },
-            .value("--max-time") { $0.maxTime = $1 as Double },
+            .value("--max-time") { $0.maxTime = $1 as Seconds },
             .value("--passphrase-fd") { $0.passphraseFD = $1 as Int32 },
             .words { $0.prompt.append($1) },
         ]

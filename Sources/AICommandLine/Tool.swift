@@ -8,21 +8,24 @@ import Glibc
 package enum Tool {
     /// The entry point every `ai-*` executable calls from `main()`.
     ///
+    /// The arguments are first read as getopt reads one-letter options (`shortOptions`, see `ShortOptions`).
     /// `quick` reads the usual arguments without swift-argument-parser's start-up cost (see `QuickParse`); it
     /// returns nil for the rest. A lone `--version` is answered here for the same reason.
     package static func main<Command: ParsableCommand>(
-        _ command: Command.Type, name: String, quick: (ArraySlice<String>) -> Command? = { _ in nil }
+        _ command: Command.Type, name: String, shortOptions: ShortOptions,
+        quick: (ArraySlice<String>) -> Command? = { _ in nil }
     ) -> Never {
+        openClosedStandardDescriptors()
         Diagnostics.configure(tool: name, quiet: false)
         Signals.install()
-        let arguments = CommandLine.arguments.dropFirst()
+        let arguments = shortOptions.normalized(CommandLine.arguments.dropFirst())
         do {
             if arguments.count == 1, arguments.first == "--version", !Command.configuration.version.isEmpty {
                 try JSONLWriter.standardOutput.write(bytes: Array((Command.configuration.version + "\n").utf8))
-            } else if var command = quick(arguments) {
+            } else if var command = quick(arguments[...]) {
                 try command.run()
             } else {
-                var parsed = try Command.parseAsRoot()
+                var parsed = try Command.parseAsRoot(arguments)
                 try parsed.run()
             }
             finish(0)
@@ -34,17 +37,59 @@ package enum Tool {
         } catch is OutputClosed {
             finish(0)
         } catch {
-            let code = Command.exitCode(for: error)
-            if code == .success {
-                let text = Command.fullMessage(for: error)
-                try? JSONLWriter.standardOutput.write(bytes: Array((text + "\n").utf8))
-                finish(0)
+            finish(report(error, of: Command.self, name: name, arguments: arguments))
+        }
+    }
+
+    /// Reports what swift-argument-parser threw and returns the exit status: the help, version or completion
+    /// script on stdout when the arguments asked for it, else one usage error with hints on stderr.
+    ///
+    /// swift-argument-parser also answers a command with subcommands given none (`ai-keys`) with its help on
+    /// stdout and status 0; that is a usage error here, since stdout is data (DESIGN §3).
+    private static func report<Command: ParsableCommand>(
+        _ error: any Error, of command: Command.Type, name: String, arguments: [String]
+    ) -> Int32 {
+        guard Command.exitCode(for: error) == .success else {
+            let usage = UsageMessage(Command.message(for: error))
+            Diagnostics.error(usage.message, hints: usage.hints + ["see '\(name) --help'"])
+            return ExitStatus.usage.rawValue
+        }
+        let asked = arguments.prefix { $0 != "--" }.contains { argument in
+            ["-h", "--help", "help", "--version", "--experimental-dump-help"].contains(argument)
+                || argument.hasPrefix("--generate-completion-script")
+        }
+        guard asked else {
+            let subcommands = Command.configuration.subcommands.map { $0._commandName }
+            Diagnostics.error(
+                "missing subcommand",
+                hints: ["give one of: " + subcommands.joined(separator: ", "), "see '\(name) --help'"])
+            return ExitStatus.usage.rawValue
+        }
+        do {
+            try JSONLWriter.standardOutput.write(bytes: Array((Command.fullMessage(for: error) + "\n").utf8))
+        } catch let error as AIError {
+            Diagnostics.error(error.message, hints: error.hints)
+            return error.exitStatus.rawValue
+        } catch {
+            return 0  // the reader went away (`OutputClosed`)
+        }
+        return 0
+    }
+
+    /// Opens `/dev/null` on each of descriptors 0, 1 and 2 that the process started without.
+    ///
+    /// Otherwise the next descriptor opened (a libcurl socket, the vault) would take the number, and the output
+    /// meant for stdout would go into it. Descriptor 0 is opened write-only and 1 and 2 read-only, so reading
+    /// stdin or writing stdout or stderr still fails with EBADF as on the closed descriptor: a closed stdout
+    /// is an I/O error (74), a closed stdin too, and a closed stderr silences the messages, not the exit status.
+    /// Children (`ai-keys exec`) inherit the same.
+    private static func openClosedStandardDescriptors() {
+        for descriptor: Int32 in 0...2 where fcntl(descriptor, F_GETFD) == -1 && errno == EBADF {
+            let opened = open("/dev/null", descriptor == 0 ? O_WRONLY : O_RDONLY)
+            if opened > descriptor {
+                _ = dup2(opened, descriptor)
+                _ = close(opened)
             }
-            var message = Command.message(for: error)
-            if let first = message.first { message = first.lowercased() + message.dropFirst() }
-            let firstLine = message.split(separator: "\n").first.map(String.init) ?? message
-            Diagnostics.error(firstLine, hints: ["see '\(name) --help'"])
-            finish(ExitStatus.usage.rawValue)
         }
     }
 

@@ -1,11 +1,12 @@
+import AIBase
 import Glibc
 
 /// The POSIX file operations the vault, the audit log and the agent share: EINTR-safe, close-on-exec, and
 /// strict about ownership and modes (ssh's `sshkey_perm_ok` rule: owned by us, nothing for group or other).
 package enum KeysFileSystem {
-    /// `strerror(errno)` for messages.
+    /// `strerror(errno)` for messages, in lowercase (`MessageText.systemError`).
     package static func describe(_ code: Int32 = errno) -> String {
-        String(cString: strerror(code))
+        MessageText.systemError(code)
     }
 
     /// Our effective uid.

@@ -241,7 +241,7 @@ package final class Batch: Sendable {
         let descriptor = open(path, O_RDONLY)
         if descriptor < 0 {
             if errno == ENOENT { return [] }
-            throw AIError(.noInput, "cannot read \(path): \(String(cString: strerror(errno)))")
+            throw AIError(.noInput, "cannot read \(path): \(MessageText.systemError())")
         }
         defer { close(descriptor) }
         var ids: Set<String> = []
@@ -256,7 +256,7 @@ package final class Batch: Sendable {
         while true {
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
-            if count < 0 { throw AIError(.io, "cannot read \(path): \(String(cString: strerror(errno)))") }
+            if count < 0 { throw AIError(.io, "cannot read \(path): \(MessageText.systemError())") }
             if count == 0 { break }
             buffer.withUnsafeBytes { splitter.feed(UnsafeRawBufferPointer(rebasing: $0[0..<count])) { take($0) } }
         }

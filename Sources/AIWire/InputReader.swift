@@ -126,7 +126,7 @@ package final class InputReader {
                 return 0
             }
             if errno == EINTR { continue }
-            throw AIError(.io, "cannot read stdin: \(String(cString: strerror(errno)))")
+            throw AIError(.io, "cannot read stdin: \(MessageText.systemError())")
         }
     }
 

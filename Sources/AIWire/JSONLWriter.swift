@@ -47,7 +47,7 @@ package final class JSONLWriter: Sendable {
             return JSONLWriter.writeAll(descriptor, bytes)
         }
         if failure == EPIPE { throw OutputClosed() }
-        if failure != 0 { throw AIError(.io, "cannot write output: \(String(cString: strerror(failure)))") }
+        if failure != 0 { throw AIError(.io, "cannot write output: \(MessageText.systemError(failure))") }
     }
 
     /// Writes `value` as the last line; nothing written after it gets through.

@@ -23,7 +23,7 @@ struct AIComplete: ParsableCommand {
     @OptionGroup(title: "Batch") var batch: BatchOptions
 
     static func main() {
-        Tool.main(Self.self, name: "ai-complete") { arguments in
+        Tool.main(Self.self, name: "ai-complete", shortOptions: .complete) { arguments in
             QuickParse.groups(arguments).map { (options: RequestOptions, batch: BatchOptions) in
                 var command = Self()
                 command.options = options

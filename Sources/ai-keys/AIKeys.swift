@@ -15,6 +15,6 @@ struct AIKeys: ParsableCommand {
     )
 
     static func main() {
-        Tool.main(Self.self, name: "ai-keys")
+        Tool.main(Self.self, name: "ai-keys", shortOptions: .keys)
     }
 }

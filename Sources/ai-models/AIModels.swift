@@ -16,7 +16,7 @@ struct AIModels: ParsableCommand {
     )
 
     static func main() {
-        Tool.main(Self.self, name: "ai-models")
+        Tool.main(Self.self, name: "ai-models", shortOptions: .models)
     }
 }
 

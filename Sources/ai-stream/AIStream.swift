@@ -20,7 +20,7 @@ struct AIStream: ParsableCommand {
     @OptionGroup var options: RequestOptions
 
     static func main() {
-        Tool.main(Self.self, name: "ai-stream") { arguments in
+        Tool.main(Self.self, name: "ai-stream", shortOptions: .stream) { arguments in
             QuickParse.group(arguments).map { (options: RequestOptions) in
                 var command = Self()
                 command.options = options

@@ -203,6 +203,29 @@ import Testing
         }
     }
 
+    // MARK: - README
+
+    /// The README's config recipe writes the file where the tools read it, whether `XDG_CONFIG_HOME` is set or
+    /// not: run as written, with its server's port replaced by the fake server's.
+    @Test(arguments: [true, false])
+    func readmeConfigRecipe_writesWhereTheToolsRead(xdgConfigHome: Bool) throws {
+        let readme = try #require(Docs.read("README.md"))
+        let blocks = readme.components(separatedBy: "```sh\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        let recipe = try #require(blocks.first { $0.contains("config.json") }, "no config recipe in README.md")
+        let index = try #require(fixtures)
+        let server = try FakeServer(
+            handler: index.handler(sequence: ["openai_chat_ok"], skippingHeaders: ["authorization", "x-api-key"]))
+        defer { server.stop() }
+        let script = recipe.replacingOccurrences(of: "127.0.0.1:8080", with: "127.0.0.1:\(server.port)")
+        #expect(script != recipe, "the recipe no longer names 127.0.0.1:8080")
+        var environment = toolEnvironment(["PATH": Docs.examplePath])
+        if !xdgConfigHome { environment["XDG_CONFIG_HOME"] = nil }
+        let result = try runTool(
+            "/bin/sh", arguments: ["-e", "-c", script], stdin: .devNull, environment: environment, timeout: 60)
+        #expect(result.status == 0, "\(script)\n\(result.stderrText)")
+        #expect(try result.stdoutLines.first?["content"] == "Hello! How can I help you today?")
+    }
+
     // MARK: - mandoc
 
     @Test(

@@ -409,11 +409,11 @@ private final class CurlEasy {
         return value > 0
     }
 
-    /// libcurl's most specific description of the last failure.
+    /// libcurl's most specific description of the last failure, in the message grammar (`MessageText.fitted`).
     func errorDetail(_ code: CURLcode) -> String {
         let detail = String(cString: errorBuffer)
-        if !detail.isEmpty { return detail }
-        return curl_easy_strerror(code).map { String(cString: $0) } ?? "curl error \(code.rawValue)"
+        if !detail.isEmpty { return MessageText.fitted(detail) }
+        return curl_easy_strerror(code).map { MessageText.fitted(String(cString: $0)) } ?? "curl error \(code.rawValue)"
     }
 
     private func check(_ code: CURLcode, _ option: CURLoption) throws {

@@ -4,14 +4,25 @@ import ArgumentParser
 import Testing
 
 /// `ai-complete`'s two option groups as swift-argument-parser reads them, to hold `QuickParse.groups` to.
-private struct CompleteArguments: ParsableArguments {
+struct CompleteArguments: ParsableArguments {
     @OptionGroup var options: RequestOptions
     @OptionGroup var batch: BatchOptions
 }
 
 /// The quick parse against swift-argument-parser, the parser of record: whatever the quick parse reads, the other
-/// must read too, to the same values.
+/// must read too, to the same values. Both are given the arguments as `Tool.main` gives them, after
+/// `ShortOptions.normalized`.
 @Suite struct QuickParseTests {
+    /// `ai-complete`'s arguments as the quick parse reads them in `Tool.main`.
+    static func quick(_ arguments: [String]) -> (RequestOptions, BatchOptions)? {
+        QuickParse.groups(ShortOptions.complete.normalized(arguments[...])[...])
+    }
+
+    /// `ai-complete`'s arguments as swift-argument-parser reads them in `Tool.main`.
+    static func full(_ arguments: [String]) throws -> CompleteArguments {
+        try CompleteArguments.parse(ShortOptions.complete.normalized(arguments[...]))
+    }
+
     /// Every spelling a quick table knows, from `table`.
     static func spellings<Group>(_ table: [QuickArgument<Group>]) -> Set<String> {
         var names = Set<String>()
@@ -52,73 +63,109 @@ private struct CompleteArguments: ParsableArguments {
             "--passphrase-fd", "3", "-s", "be brief",
         ],
         ["-j", "16", "--unordered", "--resume", "out.jsonl", "-p", "echo"],
+        // Attached values and groups, as getopt reads them.
+        ["-n", "-pecho", "hi"], ["-ph", "x"], ["-mhi", "x"], ["-shi", "x"], ["-j4", "-t0.5", "-mfoo"], ["-nr", "hi"],
+        ["-nrqpecho", "-j", "2"], ["-np", "echo", "-t1"], ["-nqj16"], ["-m=x"],
     ])
     func usualArguments_areReadQuicklyAndAlike(_ arguments: [String]) throws {
-        let quick = try #require(QuickParse.groups(arguments[...]) as (RequestOptions, BatchOptions)?)
-        let full = try CompleteArguments.parse(arguments)
+        let quick = try #require(Self.quick(arguments))
+        let full = try Self.full(arguments)
         #expect(String(describing: quick.0) == String(describing: full.options))
         #expect(String(describing: quick.1) == String(describing: full.batch))
     }
 
+    /// An attached value is the value getopt gives it, whatever its letters (`-ph` is the provider `h`, never the
+    /// help).
     @Test(arguments: [
-        ["--help"], ["-h"], ["--version", "-p", "x"], ["--generate-completion-script", "bash"], ["-nr", "hi"],
-        ["--", "-x"], ["-t", "-1"], ["-m"], ["--model="], ["--no-config=1"], ["-pecho"], ["-m=x"], ["--bogus"],
-        ["-j", "0"], ["--retries", "-1"], ["-t", "nan"], ["--input", "xml"], ["--passphrase-fd", "2"], ["-5"],
+        (["-pecho"], ["-p", "echo"]), (["-ph", "x"], ["-p", "h", "x"]), (["-mhi", "x"], ["-m", "hi", "x"]),
+        (["-shi", "x"], ["-s", "hi", "x"]), (["-j4"], ["-j", "4"]), (["-t0.5"], ["-t", "0.5"]),
+        (["-mfoo"], ["-m", "foo"]), (["-nrpecho", "hi"], ["-n", "-r", "-p", "echo", "hi"]),
+        (["-t-1"], ["--temperature=-1"]), (["-p-"], ["--provider=-"]), (["-qj", "8"], ["-q", "-j", "8"]),
+        (["-m=x"], ["-m", "=x"]),
     ])
-    func otherArguments_goToTheFullParser(_ arguments: [String]) {
-        #expect((QuickParse.groups(arguments[...]) as (RequestOptions, BatchOptions)?) == nil)
+    func attachedValue_isReadAsTheSeparateOne(_ attached: [String], _ separate: [String]) throws {
+        let full = try Self.full(attached)
+        let expected = try CompleteArguments.parse(separate)
+        #expect(String(describing: full.options) == String(describing: expected.options))
+        #expect(String(describing: full.batch) == String(describing: expected.batch))
     }
 
-    /// Generated argument lists, valid and not: the quick parse either declines or agrees with
-    /// swift-argument-parser, and it reads most of the well-formed ones.
+    @Test(arguments: [
+        ["--help"], ["-h"], ["--version", "-p", "x"], ["--generate-completion-script", "bash"], ["-nh"],
+        ["--", "-x"], ["-t", "-1"], ["-t-1"], ["-m"], ["--model="], ["--no-config=1"], ["--bogus"], ["-xpecho"],
+        ["-j", "0"], ["--retries", "-1"], ["-t", "nan"], ["--input", "xml"], ["--passphrase-fd", "2"], ["-5"],
+        ["-p", "-n"], ["-np", "--", "x"], ["-j0"], ["-tnan"], ["-.5"],
+    ])
+    func otherArguments_goToTheFullParser(_ arguments: [String]) {
+        #expect(Self.quick(arguments) == nil)
+    }
+
+    /// Generated argument lists, valid and not, each written twice: with every option on its own (`-n -r -p x`)
+    /// and with one-letter options grouped and values attached as getopt allows (`-nrpx`). Both spellings
+    /// normalize to the same list; on it the quick parse either declines or agrees with swift-argument-parser, and
+    /// it reads most of the well-formed ones.
     @Test func generatedArguments_areReadAlikeOrLeftToTheFullParser() throws {
         let options =
             RequestOptions.quickArguments.compactMap(\.generatorEntry)
             + BatchOptions.quickArguments.compactMap(\.generatorEntry)
         let values = [
             "gpt", "3", "0", "1", "-1", "2.5", "1e3", "nan", "inf", "+4", "0x10", " 7", "", "-", "auto",
-            "json", "jsonl", "bogus", "99999999999999999999", "3.0", "hi there", "a=b",
+            "json", "jsonl", "bogus", "99999999999999999999", "3.0", "hi there", "a=b", "h", "hi", "--", "-nr",
         ]
         let words = ["hi", "two words", "-", "", "help", "--", "-x", "-nr", "--help", "--version", "-5", "a=b"]
         var generator = SeededGenerator(state: 2026)
         var read = 0
-        let lists = 400
+        let lists = 600
         for _ in 0..<lists {
-            var arguments: [String] = []
+            var tokens: [GeneratedArgument] = []
             for _ in 0..<Int.random(in: 0...6, using: &generator) {
                 if Int.random(in: 0..<10, using: &generator) < 3 {
-                    arguments.append(words.randomElement(using: &generator)!)
+                    tokens.append(.word(words.randomElement(using: &generator)!))
                     continue
                 }
                 let (spellings, takesValue) = options.randomElement(using: &generator)!
                 let spelling = spellings.randomElement(using: &generator)!
                 guard takesValue else {
-                    arguments.append(spelling)
+                    tokens.append(.flag(spelling))
                     continue
                 }
+                let long = spellings.first { $0.hasPrefix("--") } ?? spelling
                 let value = values.randomElement(using: &generator)!
                 let form = Int.random(in: 0..<10, using: &generator)
                 if form == 0 {
-                    arguments.append(spelling)  // the value missing, or the next argument taken for it
+                    tokens.append(.flag(spelling))  // the value missing, or the next argument taken for it
                 } else if form < 3, spelling.hasPrefix("--") {
-                    arguments.append(spelling + "=" + value)
+                    tokens.append(.word(spelling + "=" + value))
                 } else {
-                    arguments += [spelling, value]
+                    tokens.append(.value(spelling, long: long, value))
                 }
             }
-            guard let quick = QuickParse.groups(arguments[...]) as (RequestOptions, BatchOptions)? else { continue }
+            let separate = tokens.flatMap(\.separate)
+            let grouped = GeneratedArgument.grouped(tokens)
+            let normalized = ShortOptions.complete.normalized(grouped[...])
+            #expect(
+                normalized == ShortOptions.complete.normalized(separate[...]),
+                "\(grouped) is not read as \(separate)")
+            guard let quick = QuickParse.groups(normalized[...]) as (RequestOptions, BatchOptions)? else { continue }
             read += 1
             let full: CompleteArguments
             do {
-                full = try CompleteArguments.parse(arguments)
+                full = try CompleteArguments.parse(normalized)
             } catch {
-                Issue.record("\(arguments): the quick parse read what swift-argument-parser refuses: \(error)")
+                Issue.record("\(grouped): the quick parse read what swift-argument-parser refuses: \(error)")
                 continue
             }
-            #expect(String(describing: quick.0) == String(describing: full.options), "\(arguments)")
-            #expect(String(describing: quick.1) == String(describing: full.batch), "\(arguments)")
+            #expect(String(describing: quick.0) == String(describing: full.options), "\(grouped)")
+            #expect(String(describing: quick.1) == String(describing: full.batch), "\(grouped)")
         }
         #expect(read > lists / 5, "the quick parse read \(read) of \(lists) lists")
+    }
+
+    /// The letters `ai-complete` and `ai-stream` split are their options' one-letter spellings, as the help shows
+    /// them.
+    @Test func shortOptions_areTheHelpsOneLetterOptions() {
+        #expect(ShortOptions.complete.letters == helpLetters(RequestOptions.self, BatchOptions.self))
+        #expect(ShortOptions.stream.letters == helpLetters(RequestOptions.self))
     }
 
     @Test func singleGroup_isReadLikeTheFullParser() throws {
@@ -126,6 +173,63 @@ private struct CompleteArguments: ParsableArguments {
         let quick = try #require(QuickParse.group(arguments[...]) as RequestOptions?)
         #expect(String(describing: quick) == String(describing: try RequestOptions.parse(arguments)))
         #expect((QuickParse.group(["-j", "2"][...]) as RequestOptions?) == nil, "a batch option is not a request one")
+    }
+}
+
+/// One option or word of a generated argument list.
+private enum GeneratedArgument {
+    case word(String)
+    case flag(String)
+    case value(String, long: String, String)
+
+    /// The option with its value as a separate argument; a value that starts with `-` attached to the long
+    /// spelling, the only way swift-argument-parser takes it.
+    var separate: [String] {
+        switch self {
+        case .word(let word): [word]
+        case .flag(let spelling): [spelling]
+        case .value(let spelling, let long, let value):
+            value.hasPrefix("-") ? [long + "=" + value] : [spelling, value]
+        }
+    }
+
+    /// The list with runs of one-letter options grouped into one argument and a non-empty value attached to the
+    /// letter before it (`-n`, `-r`, `-p x` give `-nrpx`), as getopt allows. The argument after a letter left
+    /// without its value stays as it is (it is that value), and so does everything after `--`.
+    static func grouped(_ tokens: [GeneratedArgument]) -> [String] {
+        var result: [String] = []
+        var group = ""
+        var valueNext = false
+        var terminated = false
+        func flush() {
+            if !group.isEmpty { result.append("-" + group) }
+            group = ""
+        }
+        for token in tokens {
+            if case .word("--") = token { terminated = true }
+            if valueNext || terminated {
+                flush()
+                result += token.separate
+                valueNext = false
+                continue
+            }
+            switch token {
+            case .flag(let spelling) where spelling.count == 2 && spelling != "--":
+                group += spelling.dropFirst()
+                if ShortOptions.complete.values[spelling.dropFirst().first ?? " "] != nil {
+                    flush()
+                    valueNext = true
+                }
+            case .value(let spelling, _, let value) where spelling.count == 2 && !value.isEmpty:
+                group += spelling.dropFirst() + value
+                flush()
+            default:
+                flush()
+                result += token.separate
+            }
+        }
+        flush()
+        return result
     }
 }
 

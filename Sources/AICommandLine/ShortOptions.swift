@@ -1,0 +1,124 @@
+/// A tool's one-letter options, to read attached values and groups as getopt(3) does before either parser sees
+/// the arguments.
+///
+/// swift-argument-parser reads `-pecho` as the group `-p -e -c -h -o` (and so prints the help for `-ph x`) and
+/// refuses `-j4`; getopt reads `-pecho` as `-p echo`. `normalized` rewrites the arguments into spellings both
+/// parsers read alike, so `QuickParse` and swift-argument-parser see the same list:
+/// - `-pecho` becomes `-p echo`: the value is everything after the letter; one that starts with `-` (`-t-1`)
+///   becomes `--temperature=-1`, as swift-argument-parser takes no such value after a separate option;
+/// - a group is split, `-nrq` into `-n -r -q` and `-nrpecho` into `-n -r -p echo`; a group that ends in a
+///   letter taking a value (`-np echo`) becomes `-n -p`, and the next argument is its value, kept as it is
+///   (unless it is `--`, which swift-argument-parser never takes for a value);
+/// - a letter the tool does not know stays an option of its own (`-xn` becomes `-x -n`) for the parser to refuse;
+/// - words, long options, `-` and everything after `--` are kept as they are, and so is an argument whose letters
+///   are not all ASCII letters and digits (`-.5`).
+package struct ShortOptions: Sendable {
+    /// The letters of options that take no value (`h` for help included).
+    package var flags: Set<Character>
+    /// The letters of options that take a value, each with its long spelling (`p`: `--provider`) for a value that
+    /// starts with `-`.
+    package var values: [Character: String]
+
+    /// A table of the given letters.
+    package init(flags: Set<Character>, values: [Character: String]) {
+        self.flags = flags
+        self.values = values
+    }
+
+    /// The letters of a quick-parse table (its `-x` spellings), with `h` for help.
+    package init<Group>(_ table: [QuickArgument<Group>]) {
+        flags = ["h"]
+        values = [:]
+        for entry in table {
+            switch entry {
+            case .flag(let names, _):
+                for name in names { if let letter = Self.letter(of: name) { flags.insert(letter) } }
+            case .value(let names, _):
+                guard let long = names.first(where: { $0.hasPrefix("--") }) else { continue }
+                for name in names { if let letter = Self.letter(of: name) { values[letter] = long } }
+            case .words:
+                continue
+            }
+        }
+    }
+
+    /// The letters of both tables.
+    package func merging(_ other: ShortOptions) -> ShortOptions {
+        ShortOptions(flags: flags.union(other.flags), values: values.merging(other.values) { first, _ in first })
+    }
+
+    /// `ai-complete`'s letters.
+    package static let complete = ShortOptions(RequestOptions.quickArguments)
+        .merging(ShortOptions(BatchOptions.quickArguments))
+    /// `ai-stream`'s letters.
+    package static let stream = ShortOptions(RequestOptions.quickArguments)
+    /// The letters of every `ai-models` subcommand.
+    package static let models = ShortOptions(flags: ["h", "q"], values: ["p": "--provider"])
+    /// The letters of every `ai-keys` subcommand (`ShortOptionsTests` checks that no letter takes a value in one
+    /// subcommand and none in another).
+    package static let keys = ShortOptions(flags: ["h", "q", "D", "k"], values: ["a": "--socket", "n": "--last"])
+
+    /// `arguments` with attached values and groups spelled out (see the type's summary).
+    package func normalized(_ arguments: ArraySlice<String>) -> [String] {
+        var result: [String] = []
+        result.reserveCapacity(arguments.count)
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let argument = arguments[index]
+            index += 1
+            if argument == "--" {
+                result += arguments[(index - 1)...]
+                break
+            }
+            guard let letters = letters(of: argument) else {
+                result.append(argument)
+                continue
+            }
+            var takesNext = false
+            var position = letters.startIndex
+            while position < letters.endIndex {
+                let letter = letters[position]
+                position = letters.index(after: position)
+                guard let long = values[letter] else {
+                    result.append("-" + String(letter))
+                    continue
+                }
+                let value = argument[position...]
+                if value.hasPrefix("-") {
+                    result.append(long + "=" + value)
+                } else if !value.isEmpty {
+                    result += ["-" + String(letter), String(value)]
+                } else {
+                    result.append("-" + String(letter))
+                    takesNext = true
+                }
+                break
+            }
+            if takesNext, index < arguments.endIndex, arguments[index] != "--" {
+                result.append(arguments[index])
+                index += 1
+            }
+        }
+        return result
+    }
+
+    /// The letters after the dash of a one-letter option or group (`-n`, `-nr`, `-pecho`), or nil for anything else.
+    ///
+    /// Letters up to the first that takes a value must be ASCII letters or digits; the value after it may be
+    /// anything.
+    private func letters(of argument: String) -> Substring? {
+        guard argument.utf8.count >= 2, argument.hasPrefix("-"), !argument.hasPrefix("--") else { return nil }
+        let letters = argument.dropFirst()
+        for letter in letters {
+            guard letter.isASCII, letter.isLetter || letter.isNumber else { return nil }
+            if values[letter] != nil { break }
+        }
+        return letters
+    }
+
+    /// The letter of a one-letter spelling (`-p`), or nil for a long one.
+    private static func letter(of name: String) -> Character? {
+        guard name.count == 2, name.hasPrefix("-"), let letter = name.last, letter != "-" else { return nil }
+        return letter
+    }
+}
