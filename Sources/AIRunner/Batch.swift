@@ -8,10 +8,12 @@ import Glibc
 ///
 /// The reader (the calling thread) hands items to worker threads through a bounded window, so memory
 /// grows with the jobs in flight, not with the batch: at most `window` items are read but not yet
-/// written. Each worker owns a `Runner` and so its own libcurl handle, whose connections later requests
-/// reuse. Results are written in input order (or as they finish with `ordered: false`); each line is
-/// written whole. A 429 closes a shared `BackoffGate`, which every worker honours before its next
-/// attempt. The exit status is that of the first failed item in input order.
+/// written. Each worker owns a `Runner`; their transports share one connection pool, whose idle connections
+/// later requests reuse, and a worker that finds no item waiting lets the pool close idle connections that
+/// requests on new connections may be queued behind (`Transport.idle()`). Results are written in input order
+/// (or as they finish with `ordered: false`); each line is written whole. A 429 closes a shared `BackoffGate`,
+/// which every worker honours before its next attempt. The exit status is that of the first failed item in
+/// input order.
 package final class Batch: Sendable {
     /// One finished item, ready to write.
     private struct Finished {
@@ -149,18 +151,25 @@ package final class Batch: Sendable {
 
     private func work() {
         let runner = Runner(settings: settings, gate: gate)
+        func take(_ state: inout State) -> (sequence: Int, item: InputItem)? {
+            guard state.queueHead < state.queue.count, !state.stopped else { return nil }
+            let job = state.queue[state.queueHead]
+            state.queueHead += 1
+            if state.queueHead > 64, state.queueHead * 2 > state.queue.count {
+                state.queue.removeFirst(state.queueHead)
+                state.queueHead = 0
+            }
+            return job
+        }
         while true {
-            let job: (sequence: Int, item: InputItem)? = monitor.wait(
-                until: { $0.queueHead < $0.queue.count || $0.readerDone || $0.stopped }
-            ) { state in
-                guard state.queueHead < state.queue.count, !state.stopped else { return nil }
-                let job = state.queue[state.queueHead]
-                state.queueHead += 1
-                if state.queueHead > 64, state.queueHead * 2 > state.queue.count {
-                    state.queue.removeFirst(state.queueHead)
-                    state.queueHead = 0
+            var job = monitor.update { take(&$0) }
+            if job == nil {
+                // Nothing to send for now: connections kept for this worker must not hold back requests that wait
+                // for a server thread (a small pool keeps one thread per kept-alive connection).
+                runner.idle()
+                job = monitor.wait(until: { $0.queueHead < $0.queue.count || $0.readerDone || $0.stopped }) {
+                    take(&$0)
                 }
-                return job
             }
             guard let job else { return }
             let result: Result<Completion, AIError>

@@ -130,10 +130,17 @@ package final class Runner {
                 retries += 1
                 if error.code == .rateLimited { gate?.pause(for: wait) }
                 settings.reporter.warning("\(error.message); retrying in \(Self.format(wait)) (retry \(retries))")
+                idle()
                 Monotonic.sleep(wait)
                 if Cancellation.isRequested { throw AIError(.cancelled, "cancelled", retryable: false) }
             }
         }
+    }
+
+    /// This runner has nothing to send for now: its transport may close connections others wait behind
+    /// (`Transport.idle()`).
+    package func idle() {
+        transport?.idle()
     }
 
     private func sharedTransport() throws -> any Transport {

@@ -10,8 +10,9 @@ import Darwin
 
 /// An HTTP/1.1 server on 127.0.0.1 (OS-chosen port) that replays canned responses to the client under test.
 ///
-/// One thread accepts connections; each connection gets its own thread and serves requests one after another
-/// (keep-alive) until the client closes, the request or response says `connection: close`, or a fault ends it.
+/// One thread accepts connections; each connection gets its own thread (or waits for one of a fixed pool, see
+/// `init(threads:keepAlive:handler:)`) and serves requests one after another (keep-alive) until the client closes,
+/// the request or response says `connection: close`, or a fault ends it.
 /// Request bodies are read by `content-length` or chunked transfer coding; `expect: 100-continue` is answered.
 /// Every request is recorded (see `requests`) before the handler runs. `stop()` (also run on deinit) wakes every
 /// thread, including ones pausing or stalling inside a response, and waits briefly for them to finish (so do not
@@ -27,8 +28,13 @@ package final class FakeServer: Sendable {
     package let port: Int
 
     /// Starts a server that answers every request with `handler(request)`.
-    package init(handler: @escaping Handler) throws {
-        core = try FakeServerCore(handler: handler)
+    ///
+    /// With `threads`, a fixed pool of that many threads serves the connections, each one connection at a time
+    /// until it ends, in accept order (cpp-httplib's model, which llama.cpp's server uses): a connection the
+    /// client keeps alive holds a thread while later connections wait. With `keepAlive`, a connection that waits
+    /// longer than that many seconds for its next request is closed (cpp-httplib closes after 5 s).
+    package init(threads: Int? = nil, keepAlive: Double? = nil, handler: @escaping Handler) throws {
+        core = try FakeServerCore(threads: threads, keepAlive: keepAlive, handler: handler)
         port = core.port
         core.start()
     }

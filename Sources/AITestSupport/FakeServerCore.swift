@@ -17,17 +17,27 @@ final class FakeServerCore: Sendable {
         var requests: [RecordedRequest] = []
         var connectionCount = 0
         var stopped = false
+        /// Accepted connections no pool thread has taken yet (a server with `threads`), in accept order.
+        var pending: [(fd: Int32, index: Int)] = []
     }
 
     let listenFD: Int32
     let port: Int
     let wake: WakePipe
     let handler: FakeServer.Handler
+    /// The fixed number of threads serving connections, or nil for a thread per connection.
+    let poolThreads: Int?
+    /// Seconds a connection may wait for its next request before the server closes it, or nil for no limit.
+    let keepAlive: Double?
     let state = Mutex(State())
     let threads = DispatchGroup()
+    /// Counts `State.pending` for the pool threads (plus one wake-up per thread on stop).
+    let pendingCount = DispatchSemaphore(value: 0)
 
-    init(handler: @escaping FakeServer.Handler) throws {
+    init(threads poolThreads: Int?, keepAlive: Double?, handler: @escaping FakeServer.Handler) throws {
         self.handler = handler
+        self.poolThreads = poolThreads.map { max(1, $0) }
+        self.keepAlive = keepAlive
         wake = try WakePipe()
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SystemCallError("socket", errno) }
@@ -50,7 +60,7 @@ final class FakeServerCore: Sendable {
         listenFD = fd
     }
 
-    /// Starts the accept thread.
+    /// Starts the accept thread (and the pool threads of a server with a fixed number of them).
     func start() {
         threads.enter()
         let thread = Thread { [self] in
@@ -59,6 +69,15 @@ final class FakeServerCore: Sendable {
         }
         thread.name = "FakeServer.accept:\(port)"
         thread.start()
+        for number in 0..<(poolThreads ?? 0) {
+            threads.enter()
+            let worker = Thread { [self] in
+                poolLoop()
+                threads.leave()
+            }
+            worker.name = "FakeServer.pool:\(port)#\(number)"
+            worker.start()
+        }
     }
 
     /// Signals every thread to finish and waits up to two seconds for them.
@@ -69,7 +88,9 @@ final class FakeServerCore: Sendable {
         }
         guard first else { return }
         wake.signal()
+        for _ in 0..<(poolThreads ?? 0) { pendingCount.signal() }
         _ = threads.wait(timeout: .now() + 2)
+        for connection in state.withLock({ $0.pending }) { POSIX.closeQuietly(connection.fd) }
     }
 
     /// Records a request (assigning its sequence number) and returns the stored copy.
@@ -105,6 +126,11 @@ final class FakeServerCore: Sendable {
                 defer { state.connectionCount += 1 }
                 return state.connectionCount
             }
+            if poolThreads != nil {
+                state.withLock { $0.pending.append((fd: fd, index: index)) }
+                pendingCount.signal()
+                continue
+            }
             threads.enter()
             let thread = Thread { [self] in
                 HTTPConnection(core: self, fd: fd, index: index).run()
@@ -112,6 +138,20 @@ final class FakeServerCore: Sendable {
             }
             thread.name = "FakeServer.connection:\(port)#\(index)"
             thread.start()
+        }
+    }
+
+    /// One pool thread: serves the oldest accepted connection until it ends, then the next (as cpp-httplib's
+    /// thread pool does), so a connection kept alive holds its thread while later ones wait their turn.
+    private func poolLoop() {
+        while true {
+            pendingCount.wait()
+            let next: (fd: Int32, index: Int)? = state.withLock { state in
+                guard !state.stopped, !state.pending.isEmpty else { return nil }
+                return state.pending.removeFirst()
+            }
+            guard let next else { return }
+            HTTPConnection(core: self, fd: next.fd, index: next.index).run()
         }
     }
 

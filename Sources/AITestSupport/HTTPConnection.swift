@@ -94,11 +94,11 @@ final class HTTPConnection {
     }
 
     private func readHead() throws(ReadFailure) -> Head {
-        // Skip empty lines before the request line (RFC 9112 §2.2).
+        // Skip empty lines before the request line (RFC 9112 §2.2); a keep-alive limit bounds the wait for it.
         while true {
             while consumed < buffer.count, buffer[consumed] == 0x0D || buffer[consumed] == 0x0A { consumed += 1 }
             if consumed < buffer.count { break }
-            try fill()
+            try fill(timeout: core.keepAlive)
         }
         var searchFrom = consumed
         var end: (headEnd: Int, next: Int)?
@@ -206,15 +206,21 @@ final class HTTPConnection {
         }
     }
 
-    /// Reads more bytes into the buffer; throws `.gone` at EOF, on error, or when the server stops.
-    private func fill() throws(ReadFailure) {
+    /// Reads more bytes into the buffer; throws `.gone` at EOF, on error, when the server stops, or when nothing
+    /// arrived for `timeout` seconds (nil: no limit).
+    private func fill(timeout: Double? = nil) throws(ReadFailure) {
         if consumed > 0, consumed == buffer.count || consumed > 1 << 16 {
             buffer.removeFirst(consumed)
             consumed = 0
         }
+        let timeoutMs = timeout.map { max(0, Int(($0 * 1000).rounded())) } ?? -1
         while true {
-            guard let events = POSIX.waitFor([(fd, Int16(POLLIN)), (core.wake.fd, Int16(POLLIN))], timeoutMs: -1)
-            else { continue }
+            guard
+                let events = POSIX.waitFor([(fd, Int16(POLLIN)), (core.wake.fd, Int16(POLLIN))], timeoutMs: timeoutMs)
+            else {
+                if timeoutMs >= 0 { throw .gone }
+                continue
+            }
             if events[1] != 0 { throw .gone }
             var chunk = [UInt8](repeating: 0, count: 64 * 1024)
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }

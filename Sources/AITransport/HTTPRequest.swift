@@ -121,4 +121,14 @@ package protocol Transport: AnyObject {
     /// Sends `request` and hands the response to `handler` as it arrives; returns when the exchange ends.
     /// - Throws: `TransportError` when the exchange fails, or whatever `handler` threw.
     func perform(_ request: HTTPRequest, limits: TransferLimits, handler: any HTTPResponseHandler) throws
+
+    /// The caller has nothing to send for now: a transport that shares connections closes the idle ones that
+    /// requests waiting on new connections may be queued behind (a server with a few threads serves a kept
+    /// connection on one of them until it closes).
+    func idle()
+}
+
+extension Transport {
+    /// Nothing to release by default.
+    package func idle() {}
 }

@@ -8,6 +8,7 @@
 typedef size_t (*ccurl_data_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
 typedef int (*ccurl_xferinfo_callback)(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
                                        curl_off_t ultotal, curl_off_t ulnow);
+typedef int (*ccurl_sockopt_callback)(void *userdata, curl_socket_t fd, curlsocktype purpose);
 
 static inline CURLcode ccurl_easy_setopt_long(CURL *h, CURLoption o, long v) {
     return curl_easy_setopt(h, o, v);
@@ -32,6 +33,12 @@ static inline CURLcode ccurl_easy_setopt_header_function(CURL *h, ccurl_data_cal
 }
 static inline CURLcode ccurl_easy_setopt_xferinfo_function(CURL *h, ccurl_xferinfo_callback cb) {
     return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, cb);
+}
+static inline CURLcode ccurl_easy_setopt_sockopt_function(CURL *h, ccurl_sockopt_callback cb) {
+    return curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, cb);
+}
+static inline CURLMcode ccurl_multi_setopt_long(CURLM *h, CURLMoption o, long v) {
+    return curl_multi_setopt(h, o, v);
 }
 static inline CURLcode ccurl_easy_getinfo_long(CURL *h, CURLINFO i, long *out) {
     return curl_easy_getinfo(h, i, out);

@@ -3,14 +3,19 @@ import AITestSupport
 
 // ai-fake-server: the test suite's fake provider server as a standalone process, for shell demos and benchmarks.
 //
-//     ai-fake-server [--fixtures DIR] [--chunking whole|planned|bytewise]
+//     ai-fake-server [--fixtures DIR] [--chunking whole|planned|bytewise] [--threads N] [--keep-alive SECONDS]
+//                    [--delay-ms N]
 //                    (--fixture ID ... | --scenario ID | --stream-chunks N --format openai|anthropic|ollama)
 //
 // Binds 127.0.0.1 on a free port, prints `PORT=<n>` as the first stdout line, then serves until killed.
 // Fixtures answer requests in order (the last one repeats), on whatever path is requested; requests are still
 // checked against the fixture's request rule (400 on violation) except for the credential headers
 // (authorization, x-api-key), so demos work without the fixture keys. `--stream-chunks` answers every request
-// with a generated zero-delay stream of N content chunks (chunked framing). One line per request goes to stderr.
+// with a generated zero-delay stream of N content chunks (chunked framing). `--threads` serves connections with a
+// fixed pool of N threads, one connection per thread until it ends, and `--keep-alive` closes a connection idle for
+// that long (together: llama.cpp's server, whose cpp-httplib has a small pool and a 5 s keep-alive); `--delay-ms`
+// holds every response back that long, on the thread serving it, as a model server takes time to answer. One line
+// per request goes to stderr, with the number of the connection it came on.
 
 #if canImport(Glibc)
 import Glibc
@@ -19,7 +24,8 @@ import Darwin
 #endif
 
 let usage = """
-    usage: ai-fake-server [--fixtures DIR] [--chunking whole|planned|bytewise]
+    usage: ai-fake-server [--fixtures DIR] [--chunking whole|planned|bytewise] [--threads N] [--keep-alive SECONDS]
+                          [--delay-ms N]
                           (--fixture ID ... | --scenario ID | --stream-chunks N --format openai|anthropic|ollama)
 
     Serves recorded provider responses (or a synthetic stream) on 127.0.0.1 and prints PORT=<n> first.
@@ -30,6 +36,10 @@ let usage = """
       --scenario ID        answer requests with the scenario's fixtures in order
       --stream-chunks N    answer every request with a stream of N content chunks ...
       --format F           ... in the format openai, anthropic or ollama
+      --threads N          serve connections with a fixed pool of N threads, each holding one connection until it
+                           ends (default: a thread per connection)
+      --keep-alive SECONDS close a connection that waits longer than this for its next request (default: never)
+      --delay-ms N         hold every response back N milliseconds before its first byte
 
     """
 
@@ -61,6 +71,9 @@ struct Options {
     var scenarioID: String?
     var streamChunks: Int?
     var format: SyntheticStream?
+    var threads: Int?
+    var keepAlive: Double?
+    var delayMs = 0
 }
 
 func parseOptions(_ arguments: [String]) -> Options {
@@ -100,6 +113,22 @@ func parseOptions(_ arguments: [String]) -> Options {
             let text = value(for: argument)
             guard let format = SyntheticStream(rawValue: text) else { usageError("unknown format '\(text)'") }
             options.format = format
+        case "--threads":
+            let text = value(for: argument)
+            guard let count = Int(text), count > 0 else {
+                usageError("--threads needs a positive count, not '\(text)'")
+            }
+            options.threads = count
+        case "--keep-alive":
+            let text = value(for: argument)
+            guard let seconds = Double(text), seconds > 0 else {
+                usageError("--keep-alive needs seconds, not '\(text)'")
+            }
+            options.keepAlive = seconds
+        case "--delay-ms":
+            let text = value(for: argument)
+            guard let delay = Int(text), delay >= 0 else { usageError("--delay-ms needs milliseconds, not '\(text)'") }
+            options.delayMs = delay
         default:
             usageError("unknown argument '\(argument)'")
         }
@@ -139,9 +168,10 @@ let options = parseOptions(Array(CommandLine.arguments.dropFirst()))
 let handler = makeHandler(options)
 let server: FakeServer
 do {
-    server = try FakeServer { request in
-        let response = handler(request)
-        emit("\(request.method) \(request.path) -> \(response.status)\n", to: 2)
+    server = try FakeServer(threads: options.threads, keepAlive: options.keepAlive) { request in
+        var response = handler(request)
+        response.firstByteDelayMs += options.delayMs
+        emit("\(request.method) \(request.path) -> \(response.status) (connection \(request.connectionIndex))\n", to: 2)
         return response
     }
 } catch {

@@ -2,14 +2,15 @@ import AIBase
 import CCurl
 import Synchronization
 
-/// A `Transport` over one libcurl easy handle in a multi handle of its own, driven on the calling thread.
+/// A `Transport` over libcurl easy handles, each in a multi handle of its own, driven on the calling thread.
 ///
 /// Callers run it on threads of their own (the main thread, or a batch worker), never on Swift's
-/// cooperative pool, because it blocks. The handles are reset, not recreated, between requests, so the
-/// multi handle's connection cache keeps connections (and HTTP/2 sessions) alive for reuse. The multi
-/// interface, rather than `curl_easy_perform`, says when libcurl has handed over all it received for now
-/// (`HTTPResponseHandler.drained`): one network read, however many write callbacks it took, ends in one
-/// flush of the output.
+/// cooperative pool, because it blocks. Each request borrows handles from a `CurlConnectionPool` that every
+/// transport of the process shares, and returns them with the connection (or HTTP/2 session) libcurl kept
+/// alive, so a later request on any thread reuses it before a new one is opened. The handles are reset, not
+/// recreated, between requests. The multi interface, rather than `curl_easy_perform`, says when libcurl has
+/// handed over all it received for now (`HTTPResponseHandler.drained`): one network read, however many write
+/// callbacks it took, ends in one flush of the output.
 package final class CurlTransport: Transport {
     /// What every exchange of this transport shares.
     package struct Configuration: Sendable {
@@ -34,39 +35,51 @@ package final class CurlTransport: Transport {
         }
     }
 
-    private let easy: CurlEasy
-    private let multi: CurlMulti
     private let configuration: Configuration
+    private let pool: CurlConnectionPool
 
-    /// A transport with its own handles.
+    /// A transport whose requests borrow their handles and connections from `pool`.
     /// - Throws: `TransportError.other` when libcurl cannot be initialised.
-    package init(configuration: Configuration) throws {
+    package init(configuration: Configuration, pool: CurlConnectionPool = .shared) throws {
         guard CurlGlobal.initialized else { throw TransportError.other("libcurl failed to initialise") }
-        guard let easy = CurlEasy(), let multi = CurlMulti() else {
-            throw TransportError.other("libcurl could not create a handle")
-        }
-        self.easy = easy
-        self.multi = multi
         self.configuration = configuration
+        self.pool = pool
     }
 
     /// Sends `request` and streams the response to `handler` on this thread.
     /// - Throws: `TransportError`, or the error `handler` threw.
     package func perform(_ request: HTTPRequest, limits: TransferLimits, handler: any HTTPResponseHandler) throws {
-        let exchange = CurlExchange(handler: handler, idleTimeout: limits.idleTimeout, easy: easy)
+        let origin = CurlConnectionPool.origin(of: request.url)
+        let handles = try pool.borrow(origin: origin)
+        defer { pool.giveBack(handles) }
+        let easy = handles.easy
+        let exchange = CurlExchange(
+            handler: handler, idleTimeout: limits.idleTimeout, easy: easy, pool: pool, origin: origin)
+        defer { exchange.stopWaiting() }
         easy.reset()
-        let headerList = try configure(request, limits: limits)
+        let headerList = try configure(easy, request, limits: limits)
         defer { curl_slist_free_all(headerList) }
         let context = Unmanaged.passUnretained(exchange).toOpaque()
         easy.setCallbacks(context: context)
         let started = Monotonic.now()
-        let code = withExtendedLifetime(exchange) { multi.perform(easy) { exchange.drained() } }
+        let code = withExtendedLifetime(exchange) { handles.multi.perform(easy) { exchange.drained() } }
         if let failure = exchange.failure { throw failure }
         if code == CURLE_OK { return }
-        throw mapError(code, exchange: exchange, limits: limits, elapsed: Monotonic.now() - started, url: request.url)
+        throw mapError(
+            code, easy: easy, exchange: exchange, limits: limits, elapsed: Monotonic.now() - started, url: request.url)
     }
 
-    private func configure(_ request: HTTPRequest, limits: TransferLimits) throws -> UnsafeMutablePointer<curl_slist>? {
+    /// Closes idle connections that requests waiting on new connections may be queued behind (see
+    /// `CurlConnectionPool.releaseSurplus()`).
+    package func idle() {
+        pool.releaseSurplus()
+    }
+
+    private func configure(
+        _ easy: CurlEasy,
+        _ request: HTTPRequest,
+        limits: TransferLimits
+    ) throws -> UnsafeMutablePointer<curl_slist>? {
         try easy.set(CURLOPT_URL, request.url)
         // HTTP and HTTPS only, HTTPS for a URL without a scheme; loopback never through a proxy (DESIGN §6).
         try easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
@@ -113,6 +126,7 @@ package final class CurlTransport: Transport {
 
     private func mapError(
         _ code: CURLcode,
+        easy: CurlEasy,
         exchange: CurlExchange,
         limits: TransferLimits,
         elapsed: Double,
@@ -168,6 +182,11 @@ private final class CurlExchange {
     let handler: any HTTPResponseHandler
     let idleTimeout: Double
     unowned let easy: CurlEasy
+    /// Told while the request waits for its first response byte on a connection opened for it.
+    let pool: CurlConnectionPool
+    let origin: String
+    /// The request is counted in `pool` as waiting on a new connection.
+    var waitingOnNewConnection = false
     var failure: (any Error)?
     var status = 0
     var headers: [(name: String, value: String)] = []
@@ -178,10 +197,28 @@ private final class CurlExchange {
     /// The exchange was aborted because nothing moved for `idleTimeout` seconds.
     var idleExpired = false
 
-    init(handler: any HTTPResponseHandler, idleTimeout: Double, easy: CurlEasy) {
+    init(
+        handler: any HTTPResponseHandler, idleTimeout: Double, easy: CurlEasy, pool: CurlConnectionPool, origin: String
+    ) {
         self.handler = handler
         self.idleTimeout = idleTimeout
         self.easy = easy
+        self.pool = pool
+        self.origin = origin
+    }
+
+    /// libcurl opened a socket for this request (a reused connection opens none).
+    func socketOpened() {
+        guard !waitingOnNewConnection, status == 0 else { return }
+        waitingOnNewConnection = true
+        pool.waitingOnNewConnection(origin: origin)
+    }
+
+    /// The request no longer waits on a new connection: a response byte arrived, or the exchange ended.
+    func stopWaiting() {
+        guard waitingOnNewConnection else { return }
+        waitingOnNewConnection = false
+        pool.doneWaiting(origin: origin)
     }
 
     /// libcurl's progress tick (at least about once a second): cancellation and the idle timeout.
@@ -211,6 +248,7 @@ private final class CurlExchange {
         while end > 0, line[end - 1] == 0x0A || line[end - 1] == 0x0D { end -= 1 }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: line[0..<end]), as: UTF8.self)
         lastActivity = Monotonic.now()
+        if waitingOnNewConnection { stopWaiting() }
         if text.isEmpty {
             guard status >= 200, !headDelivered else { return true }
             return deliverHead()
@@ -296,13 +334,22 @@ private let progressCallback: ccurl_xferinfo_callback = { context, _, _, _, uplo
     return Unmanaged<CurlExchange>.fromOpaque(context).takeUnretainedValue().progress(uploaded: uploaded)
 }
 
+/// Called for each socket libcurl opens for a connection, before it connects; a reused connection opens none.
+private let socketOptionsCallback: ccurl_sockopt_callback = { context, _, _ in
+    if let context { Unmanaged<CurlExchange>.fromOpaque(context).takeUnretainedValue().socketOpened() }
+    return Int32(CURL_SOCKOPT_OK)
+}
+
 /// Owner of one `CURLM*` multi handle, which holds the connection cache of the easy handle it runs.
-private final class CurlMulti {
+final class CurlMulti {
     let handle: UnsafeMutableRawPointer
 
+    /// A multi handle that keeps at most one connection alive: the last one its easy handle used. The
+    /// corresponding C functions are `curl_multi_init` and `curl_multi_setopt` (`CURLMOPT_MAXCONNECTS`).
     init?() {
         guard let handle = curl_multi_init() else { return nil }
         self.handle = handle
+        _ = ccurl_multi_setopt_long(handle, CURLMOPT_MAXCONNECTS, 1)
     }
 
     deinit {
@@ -335,7 +382,7 @@ private final class CurlMulti {
 }
 
 /// Owner of one `CURL*` easy handle; each method names the C function it calls.
-private final class CurlEasy {
+final class CurlEasy {
     let handle: UnsafeMutableRawPointer
     let errorBuffer: UnsafeMutablePointer<CChar>
 
@@ -366,6 +413,8 @@ private final class CurlEasy {
         _ = ccurl_easy_setopt_xferinfo_function(handle, progressCallback)
         _ = ccurl_easy_setopt_pointer(handle, CURLOPT_XFERINFODATA, context)
         _ = ccurl_easy_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
+        _ = ccurl_easy_setopt_sockopt_function(handle, socketOptionsCallback)
+        _ = ccurl_easy_setopt_pointer(handle, CURLOPT_SOCKOPTDATA, context)
     }
 
     /// Sets an integer option. The corresponding C function is `curl_easy_setopt`.
