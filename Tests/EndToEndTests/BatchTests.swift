@@ -206,7 +206,7 @@ import Testing
     // MARK: - Rate limits slow the batch down
 
     /// A retry hint of any size (`1e19`, `inf`, `1e400`) is read without trapping: the 429 is reported as a
-    /// rate limit (75) with `--retries 0`, for `ai-complete` and `ai-stream` alike.
+    /// rate limit (75), for `ai-complete` and `ai-stream` alike (`--max-time` ends the batch's waiting out).
     @Test(arguments: ["1e19", "inf", "1e400", "-1"])
     func hugeRetryAfter_isARateLimitNotACrash(_ value: String) throws {
         for header in ["retry-after", "retry-after-ms"] {
@@ -216,7 +216,7 @@ import Testing
             defer { server.stop() }
             for tool in ["ai-complete", "ai-stream"] {
                 let result = try runTool(
-                    tool, arguments: ["-p", "openai", "--retries", "0", "-n", "hi"],
+                    tool, arguments: ["-p", "openai", "--retries", "0", "--max-time", "1", "-n", "hi"],
                     environment: openAIEnvironment(server))
                 #expect(result.status == 75, "\(tool) \(header): \(value): \(result.stderrText)")
                 #expect(result.stdoutText.contains(#""code":"rate_limited""#), "\(tool) \(header): \(value)")

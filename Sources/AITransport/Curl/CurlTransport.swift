@@ -51,7 +51,10 @@ package final class CurlTransport: Transport {
     package func perform(_ request: HTTPRequest, limits: TransferLimits, handler: any HTTPResponseHandler) throws {
         let origin = CurlConnectionPool.origin(of: request.url)
         let handles = try pool.borrow(origin: origin)
-        defer { pool.giveBack(handles) }
+        // Only handles whose transfer completed go back: after a failure (a refused protocol, a cut connection, a
+        // callback's error) libcurl may keep per-transfer state that makes the next setup fail.
+        var completed = false
+        defer { if completed { pool.giveBack(handles) } }
         let easy = handles.easy
         let exchange = CurlExchange(
             handler: handler, idleTimeout: limits.idleTimeout, easy: easy, pool: pool, origin: origin)
@@ -64,7 +67,10 @@ package final class CurlTransport: Transport {
         let started = Monotonic.now()
         let code = withExtendedLifetime(exchange) { handles.multi.perform(easy) { exchange.drained() } }
         if let failure = exchange.failure { throw failure }
-        if code == CURLE_OK { return }
+        if code == CURLE_OK {
+            completed = true
+            return
+        }
         throw mapError(
             code, easy: easy, exchange: exchange, limits: limits, elapsed: Monotonic.now() - started, url: request.url)
     }
