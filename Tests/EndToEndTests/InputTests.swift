@@ -142,7 +142,8 @@ import Testing
         print(
             "echo stream of 8 MiB: \(large.result.elapsed)s, peak RSS \(large.peakKB) kB (small input \(small.peakKB) kB)"
         )
-        // The whole input is one message (read once, copied once); the word-by-word stream adds nothing.
-        #expect(large.peakKB - small.peakKB < 3 * size / 1024, "\(small.peakKB) kB, then \(large.peakKB) kB")
+        // The whole input is one message (read once, copied once); the word-by-word stream adds nothing. About twice
+        // the input alone; the bound leaves room for a loaded machine's allocator (the word-per-string reply used 9×).
+        #expect(large.peakKB - small.peakKB < 5 * size / 1024, "\(small.peakKB) kB, then \(large.peakKB) kB")
     }
 }
