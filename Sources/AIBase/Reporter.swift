@@ -7,8 +7,15 @@ package protocol Reporter: Sendable {
     var tool: String { get }
     /// Something went wrong but the work goes on (a retry, a key that could not be found in a locked vault).
     func warning(_ message: String)
+    /// Something worth knowing that is not a problem (a tool waiting on a stdin that stays silent).
+    func notice(_ message: String)
     /// A failure of one item of several (a batch's item, one provider of a listing), with its hints.
     func error(_ message: String, hints: [String])
+}
+
+extension Reporter {
+    /// Notices are dropped unless a reporter shows them.
+    package func notice(_ message: String) {}
 }
 
 /// A reporter that says nothing: for library callers that have no stderr to speak to.

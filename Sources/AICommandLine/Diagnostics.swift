@@ -32,6 +32,12 @@ package enum Diagnostics {
         emit("warning", message)
     }
 
+    /// Prints a notice unless `-q` was given.
+    package static func notice(_ message: String) {
+        if state.withLock({ $0.quiet }) { return }
+        emit("notice", message)
+    }
+
     /// Prints a hint line.
     package static func hint(_ message: String) {
         emit("hint", message)
@@ -53,6 +59,10 @@ package struct StandardErrorReporter: Reporter {
 
     package func warning(_ message: String) {
         Diagnostics.warning(message)
+    }
+
+    package func notice(_ message: String) {
+        Diagnostics.notice(message)
     }
 
     package func error(_ message: String, hints: [String]) {

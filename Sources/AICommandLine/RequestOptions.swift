@@ -158,7 +158,9 @@ package struct RequestOptions: ParsableArguments {
         if text != nil, input == .json || input == .jsonl {
             throw AIError(.usage, "a prompt argument cannot be combined with --input \(input.rawValue)")
         }
-        return InputReader(format: input, prompt: text, readsStdin: readsStdin)
+        let reader = InputReader(format: input, prompt: text, readsStdin: readsStdin)
+        reader.onSilentStdin = { Diagnostics.notice("reading stdin; use -n if there is none") }
+        return reader
     }
 }
 

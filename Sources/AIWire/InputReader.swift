@@ -48,6 +48,13 @@ package final class InputReader {
         var error: AIError?
     }
 
+    /// Called once when a prompt was given and stdin has stayed open without a byte for `silenceSeconds` (a pipe
+    /// nobody closes, as under CI runners): the reader then keeps waiting.
+    package var onSilentStdin: (() -> Void)?
+    /// How long stdin may stay silent before `onSilentStdin` is called.
+    package var silenceSeconds = 3.0
+    private var byteRead = false
+
     /// A reader of `descriptor` (stdin) with the given format and prompt (the joined arguments, if any).
     package init(descriptor: Int32 = 0, format: InputFormat, prompt: String?, readsStdin: Bool) {
         self.descriptor = descriptor
@@ -118,6 +125,13 @@ package final class InputReader {
 
     /// Reads one chunk into `chunk`; returns its size (0 at the end of input).
     private func read() throws(AIError) -> Int {
+        if !byteRead, prompt != nil, let silent = onSilentStdin {
+            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            var ready: Int32
+            repeat { ready = poll(&entry, 1, Int32(silenceSeconds * 1000)) } while ready < 0 && errno == EINTR
+            if ready == 0 { silent() }
+        }
+        byteRead = true
         while true {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count > 0 { return count }

@@ -35,13 +35,32 @@ package enum RequestDecoding {
         case event
     }
 
-    /// Classifies an input object; a member whose value is null counts as absent.
+    /// The fields a result line of `ai-complete` may have (ai-wire(5)).
+    package static let resultFields: Set<String> = [
+        "id", "provider", "model", "content", "finish_reason", "provider_finish_reason", "usage", "cost",
+        "tool_calls", "timing", "metadata", "reasoning", "data", "steps",
+    ]
+
+    /// Classifies an input object; a member whose value is null counts as absent. An object is an event, an error
+    /// line or a result line only when the fields that make it one have their types (`type` a string, `error` an
+    /// object or a string, `content` a string with only result fields beside it); otherwise it is a request, and
+    /// its unknown fields are the error (65).
     package static func shape(of object: JSONObject) -> Shape {
         func has(_ key: String) -> Bool { object[key].map { !$0.isNull } ?? false }
         if has("messages") || has("prompt") { return .request }
-        if let type = object["type"]?.stringValue, !has("error") || type == "error" { return .event }
-        if has("error") { return .error }
-        if has("content") { return .result }
+        if let type = object["type"], !type.isNull {
+            guard let name = type.stringValue else { return .request }
+            if !has("error") || name == "error" { return .event }
+        }
+        if let error = object["error"], !error.isNull {
+            return error.objectValue != nil || error.stringValue != nil ? .error : .request
+        }
+        if let content = object["content"], !content.isNull {
+            let resultLike =
+                content.stringValue != nil
+                && object.members.allSatisfy { $0.value.isNull || resultFields.contains($0.key) }
+            return resultLike ? .result : .request
+        }
         return .request
     }
 

@@ -147,3 +147,35 @@ import Testing
         #expect(large.peakKB - small.peakKB < 5 * size / 1024, "\(small.peakKB) kB, then \(large.peakKB) kB")
     }
 }
+
+/// DESIGN §16: a prompt argument and a stdin that stays open and silent (CI runners, harnesses) get one notice.
+@Suite struct SilentStdinTests {
+    @Test func aSilentOpenStdin_getsOneNoticeAfterAboutThreeSeconds_andTheToolStillAnswers() throws {
+        let started = Date()
+        let process = try ToolProcess(
+            "ai-complete", arguments: ["-p", "echo", "summarise"], stdin: .pipe, environment: toolEnvironment())
+        try process.waitForStderr(
+            containing: "ai-complete: notice: reading stdin; use -n if there is none", timeout: 10)
+        let waited = Date().timeIntervalSince(started)
+        #expect(waited >= 2.9, "\(waited)")
+        usleep(300_000)
+        try process.writeStdin(Array("the text".utf8))
+        process.closeStdin()
+        let result = try process.wait(timeout: 10)
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(try result.stdoutLines.first?["content"] == "summarise\n\nthe text")
+        #expect(result.stderrText.components(separatedBy: "notice:").count == 2, "once: \(result.stderrText)")
+    }
+
+    @Test func quiet_silencesTheNotice_andStdinThatSpeaksInTimeGetsNone() throws {
+        let process = try ToolProcess(
+            "ai-complete", arguments: ["-q", "-p", "echo", "summarise"], stdin: .pipe, environment: toolEnvironment())
+        usleep(3_500_000)
+        process.closeStdin()
+        let quiet = try process.wait(timeout: 10)
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderrText)")
+        let prompt = try runTool(
+            "ai-complete", arguments: ["-p", "echo", "summarise"], stdin: .text("now"), environment: toolEnvironment())
+        #expect(prompt.status == 0 && prompt.stderr.isEmpty, "\(prompt.stderrText)")
+    }
+}

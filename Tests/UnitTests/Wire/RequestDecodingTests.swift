@@ -142,4 +142,21 @@ import Testing
         #expect(error.httpStatus == 429)
         #expect(error.exitStatus == .tempFail)
     }
+
+    /// A line is a result, an error or an event only when the fields that make it one have their types.
+    @Test(arguments: [
+        (#"{"content":"x","type":1}"#, false), (#"{"content":5}"#, false), (#"{"content":"x","bogus":1}"#, false),
+        (#"{"error":5}"#, false), (#"{"type":["start"]}"#, false),
+        (#"{"id":"1","provider":"echo","model":"echo","content":"x","finish_reason":null,"usage":null}"#, true),
+    ])
+    func shape_needsTheRightTypes(_ text: String, _ passes: Bool) throws {
+        guard case .object(let object) = try JSON.parse(Array(text.utf8)) else { return }
+        let shape = RequestDecoding.shape(of: object)
+        if passes {
+            #expect(shape == .result, "\(text)")
+        } else {
+            #expect(shape == .request, "\(text)")
+            #expect(throws: AIError.self, "\(text)") { try RequestDecoding.request(from: object) }
+        }
+    }
 }
