@@ -36,6 +36,40 @@ import Testing
         #expect(result.stderr.isEmpty, "\(result.stderrText)")
     }
 
+    @Test(arguments: [
+        "openai/error_400_context_length.json", "openai/error_400_context_llamacpp.json",
+        "openai/error_400_context_vllm.json",
+    ])
+    func contextOverflow_isContextLength65(_ path: String) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let body = Array(try Data(contentsOf: root.appendingPathComponent("Fixtures/providers/\(path)")))
+        let server = try FakeServer { _ in
+            FakeResponse(status: 400, headers: [("content-type", "application/json")], body: body)
+        }
+        defer { server.stop() }
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "openai", "-n", "hi"], environment: openAIEnvironment(server))
+        #expect(result.status == 65, "\(path): \(result.stderrText)")
+        let error = try #require(try result.stdoutLines.first?["error"])
+        #expect(error["code"] == "context_length" && error["retryable"] == .bool(false), "\(path)")
+        #expect(error["prompt_tokens"] != nil && error["context_tokens"] != nil, "\(path)")
+        #expect(server.requests.count == 1, "not retried")
+        #expect(result.stderrText.contains("hint: shorten the input"))
+    }
+
+    @Test func aStreamEndingWithDoneAndNoFinishReason_succeedsWithNone() throws {
+        let sse = #"data: {"choices":[{"index":0,"delta":{"content":"hi"}}]}"# + "\n\n" + "data: [DONE]\n\n"
+        let server = try FakeServer { _ in
+            FakeResponse(headers: [("content-type", "text/event-stream")], body: Array(sse.utf8))
+        }
+        defer { server.stop() }
+        let result = try runTool(
+            "ai-stream", arguments: ["-p", "openai", "-n", "hi"], environment: openAIEnvironment(server))
+        #expect(result.status == 0, "\(result.stderrText)")
+        let done = try #require(try result.stdoutLines.last)
+        #expect(done["type"] == "done" && done["finish_reason"] == .null, "\(result.stdoutText)")
+    }
+
     @Test func configStreamUsageFalse_neverAsks() throws {
         let index = try #require(fixtures)
         let ok = try index.fixture("openai_chat_stream_ok").response()
