@@ -58,6 +58,19 @@ package struct ShortOptions: Sendable {
     /// subcommand and none in another).
     package static let keys = ShortOptions(flags: ["h", "q", "D", "k"], values: ["a": "--socket", "n": "--last"])
 
+    /// Whether any argument before `--` could be a group or carry an attached value (`-nr`, `-pecho`): a single
+    /// dash followed by two or more characters. Without one, `normalized` would return the arguments unchanged.
+    package static func mayRewrite(_ arguments: ArraySlice<String>) -> Bool {
+        for argument in arguments {
+            if argument == "--" { return false }
+            let bytes = argument.utf8
+            if bytes.count > 2, bytes.first == UInt8(ascii: "-"), bytes.dropFirst().first != UInt8(ascii: "-") {
+                return true
+            }
+        }
+        return false
+    }
+
     /// `arguments` with attached values and groups spelled out (see the type's summary).
     package func normalized(_ arguments: ArraySlice<String>) -> [String] {
         var result: [String] = []

@@ -12,13 +12,15 @@ package enum Tool {
     /// `quick` reads the usual arguments without swift-argument-parser's start-up cost (see `QuickParse`); it
     /// returns nil for the rest. A lone `--version` is answered here for the same reason.
     package static func main<Command: ParsableCommand>(
-        _ command: Command.Type, name: String, shortOptions: ShortOptions,
+        _ command: Command.Type, name: String, shortOptions: @autoclosure () -> ShortOptions,
         quick: (ArraySlice<String>) -> Command? = { _ in nil }
     ) -> Never {
         openClosedStandardDescriptors()
         Diagnostics.configure(tool: name, quiet: false)
         Signals.install()
-        let arguments = shortOptions.normalized(CommandLine.arguments.dropFirst())
+        let given = CommandLine.arguments.dropFirst()
+        // The letter tables are built only when an argument could be a group or carry an attached value.
+        let arguments = ShortOptions.mayRewrite(given) ? shortOptions().normalized(given) : Array(given)
         do {
             if arguments.count == 1, arguments.first == "--version", !Command.configuration.version.isEmpty {
                 try JSONLWriter.standardOutput.write(bytes: Array((Command.configuration.version + "\n").utf8))

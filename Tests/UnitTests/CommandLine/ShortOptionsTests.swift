@@ -74,4 +74,22 @@ extension ShortOptions {
         let models = try ModelsOptions.parse(ShortOptions.models.normalized(["-pecho"]))
         #expect(models.provider == "echo")
     }
+
+    /// The start-up skips the letter tables when no argument could be rewritten: then rewriting changes nothing.
+    @Test func withoutACandidate_rewritingChangesNothing() {
+        let words = ["-p", "echo", "-n", "-r", "hi", "--provider", "openai", "--", "-pecho", "-", "x", "--max-time=3"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let arguments = (0..<Int.random(in: 0...6, using: &generator)).map { _ in
+                words.randomElement(using: &generator) ?? "x"
+            }
+            let slice = arguments[...]
+            guard !ShortOptions.mayRewrite(slice) else { continue }
+            for table in [ShortOptions.complete, .stream, .models, .keys] {
+                #expect(table.normalized(slice) == arguments, "\(arguments)")
+            }
+        }
+        #expect(ShortOptions.mayRewrite(["-pecho"]) && ShortOptions.mayRewrite(["-nr"]))
+        #expect(!ShortOptions.mayRewrite(["-p", "echo", "--", "-pecho"]) && !ShortOptions.mayRewrite(["--provider"]))
+    }
 }
