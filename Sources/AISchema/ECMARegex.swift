@@ -39,10 +39,9 @@ struct ECMARegex: @unchecked Sendable {
         (try? regex.firstMatch(in: text)) != nil
     }
 
-    /// ECMA-262's white space and line terminators, as class members.
-    static let whiteSpaceMembers =
-        #"\t\n\u{B}\u{C}\r \u{A0}\u{1680}\u{2000}\u{2001}\u{2002}\u{2003}\u{2004}\u{2005}\u{2006}\u{2007}\u{2008}"#
-        + #"\u{2009}\u{200A}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}\u{FEFF}"#
+    /// ECMA-262's white space and line terminators, as class members: tab, VT, FF, the BOM and every space
+    /// separator (`Zs`), and LF, CR, LS, PS. (Listing the separators one by one matches several times slower.)
+    static let whiteSpaceMembers = #"\t\n\u{B}\u{C}\r\p{Zs}\u{2028}\u{2029}\u{FEFF}"#
 
     /// `pattern` rewritten in the standard library's regex syntax with the same meaning.
     /// - Throws: `SyntaxError` for constructs that have no translation.

@@ -436,7 +436,7 @@ struct SchemaCompiler {
             properties.names.append(name)
             properties.nodes.append(try node(at: reader.tokens + ["properties", name]))
         }
-        if properties.names.count > 8 {
+        if properties.names.count > 16 {
             properties.table = Dictionary(zip(properties.names, properties.nodes), uniquingKeysWith: { $1 })
         }
         for source in try reader.map("patternProperties") {

@@ -149,7 +149,7 @@ struct PropertiesCheck: Sendable {
 }
 
 /// One check of a compiled schema, one keyword or a few that are evaluated together.
-enum Check: Sendable {
+indirect enum Check: Sendable {
     /// `type`.
     case type(TypeSet)
     /// `const`.

@@ -110,3 +110,22 @@ import Testing
         #expect(try schema(Self.person).validate(json(#"{"name":"Ann","age":18,"tags":["a"]}"#)).isEmpty)
     }
 }
+
+/// One compiled schema serves many threads.
+@Suite struct ConcurrencyTests {
+    @Test func compiledSchema_validatesFromManyTasks() async throws {
+        let compiled = try schema(SchemaFailureTests.person)
+        let good = try json(#"{"name":"Ann","age":30,"email":"a@b","tags":["x","y"]}"#)
+        let bad = try json(#"{"name":"Ann","age":3}"#)
+        await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<32 {
+                group.addTask {
+                    index % 2 == 0
+                        ? compiled.validate(good).isEmpty
+                        : compiled.validate(bad).map(\.description) == ["/age: 3 is less than the minimum 18"]
+                }
+            }
+            for await result in group { #expect(result) }
+        }
+    }
+}
