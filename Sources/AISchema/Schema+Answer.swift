@@ -41,3 +41,45 @@ extension Substring {
         return self[start..<Swift.max(start, end)]
     }
 }
+
+/// A model's answer checked against a schema: the parsed value and what is wrong with it.
+package enum SchemaAnswer: Sendable, Equatable {
+    /// The answer is JSON (perhaps fenced) and meets the schema.
+    case valid(JSON)
+    /// The answer is JSON that fails the schema, in these ways (at most the limit asked for).
+    case invalid(JSON, [SchemaFailure])
+    /// The answer is not JSON, even without a code fence.
+    case notJSON(JSONParseError)
+
+    /// The parsed answer, when it is JSON.
+    package var value: JSON? {
+        switch self {
+        case .valid(let value), .invalid(let value, _): value
+        case .notJSON: nil
+        }
+    }
+
+    /// One line for an error record, naming the first failure (`/age: 17 is less than the minimum 18`),
+    /// or `nil` when the answer is valid.
+    package var message: String? {
+        switch self {
+        case .valid: nil
+        case .invalid(_, let failures): failures.first?.description ?? "the answer does not match the schema"
+        case .notJSON(let error): "the answer is not JSON: \(error.reason) at byte \(error.offset)"
+        }
+    }
+}
+
+extension Schema {
+    /// Parses a model's answer (stripping a markdown code fence) and validates it.
+    package func check(answer text: String, limit: Int = 10) -> SchemaAnswer {
+        let value: JSON
+        do {
+            value = try Self.parseAnswer(text)
+        } catch {
+            return .notJSON(error)
+        }
+        let failures = validate(value, limit: limit)
+        return failures.isEmpty ? .valid(value) : .invalid(value, failures)
+    }
+}

@@ -26,3 +26,23 @@ import Testing
         #expect(throws: JSONParseError.self) { try Schema.parseAnswer(text) }
     }
 }
+
+/// Checking an answer in one call, as a tool does.
+@Suite struct SchemaAnswerTests {
+    @Test func check_parsesAndValidates() throws {
+        let compiled = try schema(#"{"type":"object","properties":{"age":{"minimum":18}},"required":["age"]}"#)
+        #expect(compiled.check(answer: "```json\n{\"age\":20}\n```") == .valid(try json(#"{"age":20}"#)))
+        let invalid = compiled.check(answer: #"{"age":17}"#)
+        #expect(invalid.message == "/age: 17 is less than the minimum 18")
+        #expect(invalid.value == (try json(#"{"age":17}"#)))
+        guard case .invalid(_, let failures) = invalid else {
+            Issue.record("\(invalid)")
+            return
+        }
+        #expect(failures.map(\.keyword) == ["minimum"])
+        let prose = compiled.check(answer: "Sure! The age is 17.")
+        #expect(prose.value == nil)
+        #expect(prose.message?.hasPrefix("the answer is not JSON: ") == true)
+        #expect(compiled.check(answer: "{}", limit: 1).message == #"(root): missing required property "age""#)
+    }
+}

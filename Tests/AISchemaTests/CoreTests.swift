@@ -218,6 +218,10 @@ import Testing
         try expect(
             #"{"title":"t","description":"d","default":5,"examples":[1],"deprecated":true,"readOnly":true,"$comment":"c","x-custom":{"type":"string"},"contentMediaType":"application/json","contentEncoding":"base64"}"#,
             [("1", true), (#""{""#, true)])
+        try expect(
+            #"{"$vocabulary":{"https://json-schema.org/draft/2020-12/vocab/core":true},"type":"integer"}"#,
+            [("1", true), ("1.5", false)])
+        #expect(try compileError(#"{"$vocabulary":{"x":1}}"#)?.location == "/$vocabulary")
     }
 }
 
