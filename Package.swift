@@ -43,6 +43,8 @@ let package = Package(
         .target(name: "AIBase"),
         // The stdin/stdout contract: JSON, requests, records, input framing, SSE and NDJSON parsing.
         .target(name: "AIWire", dependencies: ["AIBase"]),
+        // JSON Schema (draft 2020-12 and draft-07): compiled once, validated per instance; no I/O.
+        .target(name: "AISchema", dependencies: ["AIBase", "AIWire"]),
         // HTTP through libcurl: the only importer of CCurl.
         .target(name: "AITransport", dependencies: ["AIBase", "AIWire", "CCurl"]),
         // The config file and the settings merged at start-up.
@@ -89,6 +91,12 @@ let package = Package(
                 "AIBase", "AIWire", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AIRunner", "AICatalog",
                 "AICommandLine", "AITestSupport", argumentParser,
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "AISchemaTests",
+            dependencies: [
+                "AISchema", "AIWire", "AIBase", .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(

@@ -6,7 +6,7 @@ import Testing
 @Suite struct LayerTests {
     /// The library targets, lowest first: a target may depend only on targets before it.
     static let layers = [
-        "AIBase", "AIWire", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AIRunner", "AICatalog",
+        "AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AIRunner", "AICatalog",
         "AICommandLine",
     ]
 
