@@ -34,16 +34,6 @@ package struct KeysOptions: ParsableArguments {
         Diagnostics.setQuiet(quiet)
         try checkPassphraseFD(passphraseFD)
     }
-
-    /// The vault these options and the environment name.
-    package func location(_ environment: Environment) -> VaultLocation {
-        VaultLocation(environment: environment, override: vault)
-    }
-
-    /// Where the vault's passphrase comes from.
-    package func passphrases(_ environment: Environment) -> PassphraseSources {
-        PassphraseSources(descriptor: passphraseFD, environment: environment)
-    }
 }
 
 /// The Argon2id cost of a new vault or passphrase (`init`, `passwd`), capped to documented bounds.
