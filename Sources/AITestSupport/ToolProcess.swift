@@ -257,6 +257,27 @@ package final class ToolProcess: Sendable {
     /// Whether the child has exited (reaping it if so).
     package var hasExited: Bool { reap(block: false) != nil }
 
+    /// Samples the child's peak resident set (`VmHWM`, in kB) every `interval` seconds until it exits, then waits for
+    /// it as `wait(timeout:)` does.
+    /// - Throws: `ToolError` from `wait`.
+    package func waitSamplingPeakRSS(
+        every interval: Double = 0.005, timeout: Double = 120
+    ) throws(ToolError) -> (
+        peakKB: Int, result: ToolResult
+    ) {
+        var peak = 0
+        while !hasExited {
+            if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                let value = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+            {
+                peak = max(peak, value)
+            }
+            usleep(UInt32(interval * 1_000_000))
+        }
+        return (peak, try wait(timeout: timeout))
+    }
+
     /// Waits for the child to exit and returns its status and output. When `timeout` seconds pass first, kills
     /// it (SIGKILL) and throws `.timedOut` with the output so far.
     package func wait(timeout: Double = 30) throws(ToolError) -> ToolResult {

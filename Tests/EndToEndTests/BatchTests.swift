@@ -351,17 +351,7 @@ import Testing
         let process = try ToolProcess(
             "ai-complete", arguments: ["-p", "echo", "--jobs", "4"],
             stdin: .text(Self.input(count)), environment: toolEnvironment())
-        var peak = 0
-        while !process.hasExited {
-            if let status = try? String(contentsOfFile: "/proc/\(process.pid)/status", encoding: .utf8),
-                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-                let value = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-            {
-                peak = max(peak, value)
-            }
-            usleep(10_000)
-        }
-        let result = try process.wait(timeout: 120)
+        let (peak, result) = try process.waitSamplingPeakRSS(every: 0.01)
         #expect(result.status == 0, "\(result.stderrText)")
         let lines = result.stdoutTextLines
         #expect(lines.count == count)

@@ -118,17 +118,7 @@ import Testing
     func echoStream(_ input: [UInt8]) throws -> (peakKB: Int, result: ToolResult) {
         let process = try ToolProcess(
             "ai-stream", arguments: ["-r", "-p", "echo"], stdin: .bytes(input), environment: toolEnvironment())
-        var peak = 0
-        while !process.hasExited {
-            if let status = try? String(contentsOfFile: "/proc/\(process.pid)/status", encoding: .utf8),
-                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-                let value = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-            {
-                peak = max(peak, value)
-            }
-            usleep(5_000)
-        }
-        return (peak, try process.wait(timeout: 120))
+        return try process.waitSamplingPeakRSS()
     }
 
     @Test func echo_streamsALongInputInMemoryOfAFewTimesItsSize() throws {
