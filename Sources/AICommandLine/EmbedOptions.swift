@@ -27,7 +27,7 @@ package struct EmbedOptions: ParsableArguments {
 
     @Option(
         name: .customLong("batch-size"),
-        help: ArgumentHelp("Texts per provider request (default: 64).", valueName: "n"))
+        help: ArgumentHelp("Texts per provider request.", valueName: "n"))
     package var batchSize = Self.defaultBatchSize
 
     @Option(
