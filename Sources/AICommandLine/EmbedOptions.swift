@@ -83,7 +83,9 @@ package struct EmbedOptions: ParsableArguments {
     package func validate() throws {
         Diagnostics.setQuiet(quiet)
         guard (1...2048).contains(batchSize) else { throw ValidationError("--batch-size must be between 1 and 2048") }
-        if let dimensions, dimensions < 1 { throw ValidationError("--dimensions must be 1 or more") }
+        if let dimensions, !(1...65536).contains(dimensions) {
+            throw ValidationError("--dimensions must be between 1 and 65536")
+        }
         try requestOptions.validate()
     }
 

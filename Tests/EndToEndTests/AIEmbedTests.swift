@@ -2,6 +2,7 @@ import AIBase
 import AIProviders
 import AITestSupport
 import AIWire
+import Foundation
 import Glibc
 import Testing
 
@@ -255,6 +256,36 @@ import Testing
         #expect(lines[2]["error"]?["code"] == "input")
         #expect(lines[2]["error"]?["message"]?.stringValue?.contains("unknown field 'model'") == true)
         #expect(lines[3]["error"]?["code"] == "input")
+    }
+
+    /// Runs `count` echo lines of 256 dimensions, sampling the child's peak RSS (VmHWM) while it runs.
+    func echoEmbed(count: Int) throws -> Int {
+        let input = (1...count).map { #"{"input":"text \#($0)"}"# }.joined(separator: "\n") + "\n"
+        let process = try ToolProcess(
+            "ai-embed", arguments: ["-p", "echo", "--dimensions", "256"], stdin: .text(input),
+            environment: toolEnvironment())
+        var peak = 0
+        while !process.hasExited {
+            if let status = try? String(contentsOfFile: "/proc/\(process.pid)/status", encoding: .utf8),
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                let value = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+            {
+                peak = max(peak, value)
+            }
+            usleep(10_000)
+        }
+        let result = try process.wait(timeout: 120)
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(result.stdoutTextLines.count == count)
+        return peak
+    }
+
+    @Test func twentyThousandLines_peakMemoryStaysFlat() throws {
+        let small = try echoEmbed(count: 2000)
+        let large = try echoEmbed(count: 20000)
+        #expect(large > 0)
+        // Ten times the lines must not need ten times the memory: 16 MiB of slack for the allocator.
+        #expect(large < small + 16 * 1024, "2,000: \(small) kB, 20,000: \(large) kB")
     }
 
     @Test func resume_skipsLinesWithVectors() throws {
