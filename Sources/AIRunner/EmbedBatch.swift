@@ -238,6 +238,9 @@ package final class EmbedBatch: Sendable {
                 return .success((vector: vector, model: response.model, tokens: share))
             }
         } catch {
+            let error =
+                (error as? AIError) ?? (error as? TransportError).map { AIError($0, provider: embedder.name) }
+                ?? AIError(.internal, "unexpected failure: \(error)")
             if texts.count > 1, Self.isTooLarge(error) {
                 let middle = texts.startIndex + texts.count / 2
                 return embed(texts[..<middle], embedder: embedder, transport: transport)
@@ -254,39 +257,18 @@ package final class EmbedBatch: Sendable {
         return message.contains("too many inputs") || message.contains("too large")
     }
 
-    /// One request run to its end, retried as `RetryPolicy` allows (as `Runner.run` does).
+    /// One request run to its end, retried as `Runner.run` retries (`RetryLoop`).
     private func attempt(
         _ request: EmbeddingRequest, embedder: any Embedder, transport: @escaping () throws -> any Transport
-    ) throws(AIError) -> EmbeddingResponse {
-        let policy = RetryPolicy(maxRetries: settings.retries, rateLimitRetries: RetryPolicy.batchRateLimitRetries)
-        let deadline = settings.limits.maxTime.map { Monotonic.now() + $0 }
-        var retries = 0
-        while true {
-            var limits = settings.limits
-            if let deadline { limits.maxTime = max(0.001, deadline - Monotonic.now()) }
+    ) throws -> EmbeddingResponse {
+        let loop = RetryLoop(settings: settings, gate: gate, provider: embedder.name)
+        return try loop.run { limits in
             let context = AttemptContext(transport: transport, limits: limits, responseStarted: {})
-            gate.waitUntilOpen()
-            do {
-                let response = try embedder.embed(request, context: context)
-                guard response.vectors.count == request.texts.count else {
-                    throw AIError(.protocol, "\(embedder.name) sent a wrong number of embeddings")
-                }
-                return response
-            } catch {
-                let failure =
-                    (error as? AIError)
-                    ?? (error as? TransportError).map { AIError($0, provider: embedder.name) }
-                    ?? AIError(.internal, "unexpected failure: \(error)")
-                guard let wait = policy.delay(after: failure, retries: retries) else { throw failure }
-                if let deadline, Monotonic.now() + wait >= deadline { throw failure }
-                retries += 1
-                if failure.code == .rateLimited { gate.pause(for: wait) }
-                let tenths = (wait * 10).rounded() / 10
-                settings.reporter.warning(
-                    "\(failure.message); retrying in \(AIError.seconds(tenths)) (retry \(retries))")
-                Monotonic.sleep(wait)
-                if Cancellation.isRequested { throw AIError(.cancelled, "cancelled", retryable: false) }
+            let response = try embedder.embed(request, context: context)
+            guard response.vectors.count == request.texts.count else {
+                throw AIError(.protocol, "\(embedder.name) sent a wrong number of embeddings")
             }
+            return response
         }
     }
 
