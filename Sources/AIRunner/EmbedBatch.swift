@@ -25,6 +25,9 @@ package final class EmbedBatch: Sendable {
     /// What one text got: its vector (with the model that answered and its share of the request's tokens).
     private typealias Outcome = Result<(vector: [Float], model: String, tokens: Double?), AIError>
 
+    /// A finished item's line, and its failure if it failed.
+    private typealias Rendered = (line: [UInt8], failure: AIError?)
+
     private struct State {
         var queue: [[Entry]] = []
         var queueHead = 0
@@ -161,7 +164,7 @@ package final class EmbedBatch: Sendable {
             if failure == nil, case .failure(let error) = embedder { failure = error }
             if failure == nil, item.embedding == nil { failure = AIError(.internal, "an item without texts") }
             guard let failure else { return true }
-            finish(&state, sequence: sequence, item: item, outcomes: [.failure(failure)])
+            finish(&state, sequence: sequence, render(item, outcomes: [.failure(failure)]))
             return false
         }
     }
@@ -194,14 +197,14 @@ package final class EmbedBatch: Sendable {
                 transport = made
                 return made
             }
+            var offset = 0
+            let rendered = job.map { entry in
+                let count = entry.texts.count
+                defer { offset += count }
+                return (sequence: entry.sequence, done: render(entry.item, outcomes: outcomes[offset..<offset + count]))
+            }
             monitor.update { state in
-                var offset = 0
-                for entry in job {
-                    let count = entry.texts.count
-                    finish(
-                        &state, sequence: entry.sequence, item: entry.item, outcomes: outcomes[offset..<offset + count])
-                    offset += count
-                }
+                for (sequence, done) in rendered { finish(&state, sequence: sequence, done) }
             }
         }
     }
@@ -272,9 +275,9 @@ package final class EmbedBatch: Sendable {
         }
     }
 
-    /// Records a finished item and writes every line that may now be written.
-    private func finish(_ state: inout State, sequence: Int, item: InputItem, outcomes: ArraySlice<Outcome>) {
-        guard !state.stopped else { return }
+    /// An item's line (its vectors, or the first failure of its texts), made outside the lock: writing the numbers
+    /// is most of the work, and workers do it side by side.
+    private func render(_ item: InputItem, outcomes: ArraySlice<Outcome>) -> Rendered {
         var line: [UInt8] = []
         var failure: AIError?
         var vectors: [[Float]] = []
@@ -296,17 +299,23 @@ package final class EmbedBatch: Sendable {
                     isArray: item.embedding?.isArray ?? false, usage: tokens.map { Int($0.rounded()) },
                     metadata: item.metadata, to: &line)
             } catch {
-                line = []
                 failure = error
             }
         }
         if let failure {
             line = Record.failure(id: item.id, error: failure, metadata: item.metadata).encoded() + [0x0A]
-            if state.firstFailure == nil || sequence < state.firstFailure?.sequence ?? .max {
-                state.firstFailure = (sequence: sequence, status: failure.exitStatus)
-            }
         }
-        let done = (line: line, failure: failure)
+        return (line: line, failure: failure)
+    }
+
+    /// Records a finished item and writes every line that may now be written.
+    private func finish(_ state: inout State, sequence: Int, _ done: Rendered) {
+        guard !state.stopped else { return }
+        if let failure = done.failure,
+            state.firstFailure == nil || sequence < state.firstFailure?.sequence ?? .max
+        {
+            state.firstFailure = (sequence: sequence, status: failure.exitStatus)
+        }
         if ordered {
             state.finished[sequence] = done
             while state.outputFailure == nil, let next = state.finished.removeValue(forKey: state.written) {

@@ -128,8 +128,14 @@ package enum EmbeddingRecord {
             out.append(contentsOf: (value.sign == .minus ? "-0" : "0").utf8)
             return
         }
-        var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        out.append(contentsOf: text.utf8)
+        // Swift writes integral values as "2.0": the bytes are checked, not the characters (a hot loop).
+        let text = value.description.utf8
+        let count = text.count
+        if count > 2, text.last == UInt8(ascii: "0"), text[text.index(text.endIndex, offsetBy: -2)] == UInt8(ascii: ".")
+        {
+            out.append(contentsOf: text.prefix(count - 2))
+        } else {
+            out.append(contentsOf: text)
+        }
     }
 }
