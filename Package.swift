@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "ai-complete", targets: ["ai-complete"]),
         .executable(name: "ai-stream", targets: ["ai-stream"]),
+        .executable(name: "ai-embed", targets: ["ai-embed"]),
         .executable(name: "ai-models", targets: ["ai-models"]),
         .executable(name: "ai-keys", targets: ["ai-keys"]),
     ],
@@ -72,6 +73,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "ai-stream", dependencies: ["AIBase", "AICommandLine", argumentParser],
+            linkerSettings: [staticLibstdcxx]
+        ),
+        .executableTarget(
+            name: "ai-embed", dependencies: ["AIBase", "AICommandLine", argumentParser],
             linkerSettings: [staticLibstdcxx]
         ),
         .executableTarget(

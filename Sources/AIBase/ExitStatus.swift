@@ -22,7 +22,7 @@ package enum ExitStatus: Int32, Sendable, CaseIterable {
     case protocolError = 76
     /// 401/403, wrong passphrase, vault locked with no way to unlock (EX_NOPERM).
     case noPermission = 77
-    /// No key for the provider, unknown provider, bad config file (EX_CONFIG).
+    /// No key for the provider, unknown provider, bad config file, an API the provider lacks (EX_CONFIG).
     case config = 78
     /// Interrupted by SIGINT.
     case interrupted = 130
@@ -33,7 +33,7 @@ package enum ErrorCode: String, Sendable, CaseIterable {
     case usage, input, noInput = "no_input", auth, noKey = "no_key", vaultLocked = "vault_locked"
     case notFound = "not_found", rejected, contextLength = "context_length"
     case rateLimited = "rate_limited", quota, timeout, unavailable, server, `protocol`, incomplete, cancelled
-    case config, io, `internal`
+    case config, io, `internal`, notSupported = "not_supported"
 
     /// The exit status a failure with this code gives (DESIGN §4).
     package var exitStatus: ExitStatus {
@@ -42,7 +42,7 @@ package enum ErrorCode: String, Sendable, CaseIterable {
         case .input, .notFound, .rejected, .contextLength: .dataError
         case .noInput: .noInput
         case .auth, .vaultLocked, .quota: .noPermission
-        case .noKey, .config: .config
+        case .noKey, .config, .notSupported: .config
         case .rateLimited, .timeout, .incomplete: .tempFail
         case .unavailable, .server: .unavailable
         case .protocol: .protocolError

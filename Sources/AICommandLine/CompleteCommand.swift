@@ -7,7 +7,7 @@ package enum CompleteCommand {
     /// - Throws: `AIError` for failures before any request; `ExitCode` with the first failed item's status.
     package static func run(_ options: RequestOptions, batch: BatchOptions) throws {
         let reader = try options.makeReader()
-        let skip = try batch.resume.map(Batch.succeededIDs(in:)) ?? []
+        let skip = try batch.resume.map { try Batch.succeededIDs(in: $0) } ?? []
         let engine = Batch(
             settings: try options.settings(), jobs: batch.jobs, ordered: !batch.unordered, raw: options.raw)
         Signals.onInterrupt { engine.interrupt() }

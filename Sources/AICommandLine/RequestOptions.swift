@@ -138,7 +138,7 @@ package struct RequestOptions: ParsableArguments {
     /// The stdin reader these options ask for (DESIGN §2).
     /// - Throws: `AIError` (`usage`) when there is nothing to read: a terminal stdin and no prompt; (`input`) for an
     ///   argument that is not UTF-8, which would reach the provider changed.
-    package func makeReader() throws -> InputReader {
+    package func makeReader(purpose: InputReader.Purpose = .completion) throws -> InputReader {
         try RawArguments.checkUTF8(RawArguments.current())
         var words = prompt
         var forceStdin = false
@@ -158,7 +158,7 @@ package struct RequestOptions: ParsableArguments {
         if text != nil, input == .json || input == .jsonl {
             throw AIError(.usage, "a prompt argument cannot be combined with --input \(input.rawValue)")
         }
-        let reader = InputReader(format: input, prompt: text, readsStdin: readsStdin)
+        let reader = InputReader(format: input, prompt: text, readsStdin: readsStdin, purpose: purpose)
         reader.onSilentStdin = { Diagnostics.notice("reading stdin; use -n if there is none") }
         return reader
     }

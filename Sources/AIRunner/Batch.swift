@@ -244,9 +244,9 @@ package final class Batch: Sendable {
         }
     }
 
-    /// The ids of successful lines in a results file (`--resume`).
+    /// The ids of successful lines in a results file (`--resume`): lines with one of `fields` and no `error`.
     /// - Throws: `AIError` (`no_input`) when the file exists but cannot be opened, (`io`) when reading it fails.
-    package static func succeededIDs(in path: String) throws -> Set<String> {
+    package static func succeededIDs(in path: String, fields: [String] = ["content"]) throws -> Set<String> {
         let descriptor = open(path, O_RDONLY)
         if descriptor < 0 {
             if errno == ENOENT { return [] }
@@ -258,8 +258,9 @@ package final class Batch: Sendable {
         var buffer = [UInt8](repeating: 0, count: 65536)
         func take(_ line: UnsafeRawBufferPointer) {
             guard let json = try? JSON.parse(line), case .object(let object) = json else { return }
-            let fields = RequestDecoding.present(object)
-            guard let id = fields["id"], fields["content"] != nil, fields["error"] == nil else { return }
+            let present = RequestDecoding.present(object)
+            guard let id = present["id"], fields.contains(where: { present[$0] != nil }), present["error"] == nil
+            else { return }
             ids.insert(id.encodedString)
         }
         while true {

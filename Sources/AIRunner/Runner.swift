@@ -65,21 +65,13 @@ package final class Runner {
         observer: (any RunObserver)? = nil
     ) throws -> Completion {
         let (provider, resolved) = try resolve(request, stream: stream)
-        // In a batch, 429s are waited out (up to 10 times) whatever --retries says, --retries 0 included.
-        let policy = RetryPolicy(
-            maxRetries: settings.retries,
-            rateLimitRetries: gate == nil ? nil : RetryPolicy.batchRateLimitRetries)
         let started = Monotonic.now()
-        // --max-time bounds the whole request, retries and their waits included.
-        let deadline = settings.limits.maxTime.map { started + $0 }
         var startedReported = false
         let deltaWritten = Flag()
-        var retries = 0
-        while true {
+        let loop = RetryLoop(settings: settings, gate: gate, provider: provider.name)
+        return try loop.run(mayRetry: { !deltaWritten.value }, beforeWait: { idle() }) { limits in
             var result = Accumulator(keepText: keepText)
             var firstByte: Double?
-            var limits = settings.limits
-            if let deadline { limits.maxTime = max(0.001, deadline - Monotonic.now()) }
             let context = AttemptContext(
                 transport: { [self] in try sharedTransport() },
                 limits: limits,
@@ -97,43 +89,26 @@ package final class Runner {
                     try observer?.delta(body)
                 }
             )
-            gate?.waitUntilOpen()
-            do {
-                try provider.attempt(resolved, context: context) { event in
-                    result.apply(event)
-                    if case .delta(let text) = event, !text.isEmpty {
-                        deltaWritten.value = true
-                        try observer?.delta(text)
-                    }
+            try provider.attempt(resolved, context: context) { event in
+                result.apply(event)
+                if case .delta(let text) = event, !text.isEmpty {
+                    deltaWritten.value = true
+                    try observer?.delta(text)
                 }
-                let now = Monotonic.now()
-                let timing = Timing(
-                    firstByteMilliseconds: firstByte.map { Int(($0 - started) * 1000) },
-                    totalMilliseconds: Int((now - started) * 1000)
-                )
-                var completion = result.completion(provider: provider.name, model: resolved.model, timing: timing)
-                if let usage = completion.usage,
-                    let price = settings.config?.price(
-                        provider: provider.name, model: completion.model, fallback: resolved.model)
-                {
-                    completion.cost = price.cost(of: usage)
-                }
-                return completion
-            } catch var error as AIError {
-                if let deadline, let maxTime = settings.limits.maxTime, error.code == .timeout,
-                    Monotonic.now() >= deadline - 0.05
-                {
-                    error = AIError(TransportError.deadline(seconds: maxTime), provider: provider.name)
-                }
-                guard !deltaWritten.value, let wait = policy.delay(after: error, retries: retries) else { throw error }
-                if let deadline, Monotonic.now() + wait >= deadline { throw error }
-                retries += 1
-                if error.code == .rateLimited { gate?.pause(for: wait) }
-                settings.reporter.warning("\(error.message); retrying in \(Self.format(wait)) (retry \(retries))")
-                idle()
-                Monotonic.sleep(wait)
-                if Cancellation.isRequested { throw AIError(.cancelled, "cancelled", retryable: false) }
             }
+            let now = Monotonic.now()
+            let timing = Timing(
+                firstByteMilliseconds: firstByte.map { Int(($0 - started) * 1000) },
+                totalMilliseconds: Int((now - started) * 1000)
+            )
+            var completion = result.completion(provider: provider.name, model: resolved.model, timing: timing)
+            if let usage = completion.usage,
+                let price = settings.config?.price(
+                    provider: provider.name, model: completion.model, fallback: resolved.model)
+            {
+                completion.cost = price.cost(of: usage)
+            }
+            return completion
         }
     }
 
@@ -148,11 +123,6 @@ package final class Runner {
         let made = try makeTransport()
         transport = made
         return made
-    }
-
-    private static func format(_ seconds: Double) -> String {
-        let tenths = (seconds * 10).rounded() / 10
-        return AIError.seconds(tenths)
     }
 }
 

@@ -26,6 +26,16 @@ package final class InputReader {
     private let format: InputFormat
     private let prompt: String?
     private let readsStdin: Bool
+    private let purpose: Purpose
+
+    /// What the items are for: which fields a request object has.
+    package enum Purpose: Sendable {
+        /// Requests to a language model (`ai-complete`, `ai-stream`).
+        case completion
+        /// Texts to embed (`ai-embed`): objects give `input` or `text` (`EmbeddingDecoding`), and every item's
+        /// `embedding` is set; text, prompts, result lines and event streams give their one text.
+        case embedding
+    }
 
     private var mode: InputFormat?
     private var framer = JSONFramer(framing: .lines)
@@ -56,8 +66,11 @@ package final class InputReader {
     private var byteRead = false
 
     /// A reader of `descriptor` (stdin) with the given format and prompt (the joined arguments, if any).
-    package init(descriptor: Int32 = 0, format: InputFormat, prompt: String?, readsStdin: Bool) {
+    package init(
+        descriptor: Int32 = 0, format: InputFormat, prompt: String?, readsStdin: Bool, purpose: Purpose = .completion
+    ) {
         self.descriptor = descriptor
+        self.purpose = purpose
         self.format = format
         self.prompt = prompt
         self.readsStdin = readsStdin
@@ -267,6 +280,20 @@ package final class InputReader {
         switch RequestDecoding.shape(of: present) {
         case .event:
             acceptEvent(present, line: line, fallback: fallback)
+        case .request where purpose == .embedding:
+            flushGroup()
+            let id = RequestDecoding.id(of: present, default: fallback)
+            let metadata = present["metadata"]
+            do throws(AIError) {
+                let input = try EmbeddingDecoding.input(from: object)
+                var request = CompletionRequest()
+                request.id = id
+                emit(InputItem(id: id, line: line, request: .success(request), metadata: metadata, embedding: input))
+            } catch {
+                var failure = error
+                failure.message = "line \(line): \(failure.message)"
+                emit(InputItem(id: id, line: line, request: .failure(failure), metadata: metadata))
+            }
         case .request:
             flushGroup()
             acceptRequest(object, line: line, fallback: fallback) { object throws(AIError) in
@@ -354,6 +381,10 @@ package final class InputReader {
 
     private func emit(_ item: InputItem) {
         itemsProduced += 1
+        var item = item
+        if purpose == .embedding, item.embedding == nil, case .success(let request) = item.request {
+            item.embedding = EmbeddingInput(texts: [request.lastUserText], isArray: false)
+        }
         ready.append(item)
     }
 
@@ -361,7 +392,9 @@ package final class InputReader {
         itemsProduced += 1
         var request = request
         request.id = .string(String(line))
-        return InputItem(id: .string(String(line)), line: line, request: .success(request), metadata: nil)
+        let embedding = purpose == .embedding ? EmbeddingInput(texts: [request.lastUserText], isArray: false) : nil
+        return InputItem(
+            id: .string(String(line)), line: line, request: .success(request), metadata: nil, embedding: embedding)
     }
 
     private static func isBlank(_ byte: UInt8) -> Bool {

@@ -10,6 +10,20 @@ package struct InputItem: Sendable {
     package var request: Result<CompletionRequest, AIError>
     /// The request's `metadata`, also for an error record passed through.
     package var metadata: JSON?
+    /// With `InputReader.Purpose.embedding`: the texts to embed (nil for a failure).
+    package var embedding: EmbeddingInput?
+
+    /// An item with the given parts.
+    package init(
+        id: JSON, line: Int, request: Result<CompletionRequest, AIError>, metadata: JSON?,
+        embedding: EmbeddingInput? = nil
+    ) {
+        self.id = id
+        self.line = line
+        self.request = request
+        self.metadata = metadata
+        self.embedding = embedding
+    }
 }
 
 /// Turns parsed JSON input objects into requests (DESIGN §2).

@@ -5,7 +5,8 @@ import AITestSupport
 //
 //     ai-fake-server [--fixtures DIR] [--chunking whole|planned|bytewise] [--threads N] [--keep-alive SECONDS]
 //                    [--delay-ms N]
-//                    (--fixture ID ... | --scenario ID | --stream-chunks N --format openai|anthropic|ollama)
+//                    (--fixture ID ... | --scenario ID | --stream-chunks N --format openai|anthropic|ollama
+//                     | --embeddings N)
 //
 // Binds 127.0.0.1 on a free port, prints `PORT=<n>` as the first stdout line, then serves until killed.
 // Fixtures answer requests in order (the last one repeats), on whatever path is requested; requests are still
@@ -26,7 +27,8 @@ import Darwin
 let usage = """
     usage: ai-fake-server [--fixtures DIR] [--chunking whole|planned|bytewise] [--threads N] [--keep-alive SECONDS]
                           [--delay-ms N]
-                          (--fixture ID ... | --scenario ID | --stream-chunks N --format openai|anthropic|ollama)
+                          (--fixture ID ... | --scenario ID | --stream-chunks N --format openai|anthropic|ollama
+                           | --embeddings N)
 
     Serves recorded provider responses (or a synthetic stream) on 127.0.0.1 and prints PORT=<n> first.
       --fixtures DIR       fixture directory (default: this checkout's Tests/Fixtures/providers)
@@ -36,6 +38,8 @@ let usage = """
       --scenario ID        answer requests with the scenario's fixtures in order
       --stream-chunks N    answer every request with a stream of N content chunks ...
       --format F           ... in the format openai, anthropic or ollama
+      --embeddings N       answer embeddings requests (OpenAI's /embeddings, base64 or floats; Ollama's
+                           /api/embed) with one vector of N numbers per input, fixed per text
       --threads N          serve connections with a fixed pool of N threads, each holding one connection until it
                            ends (default: a thread per connection)
       --keep-alive SECONDS close a connection that waits longer than this for its next request (default: never)
@@ -74,6 +78,7 @@ struct Options {
     var threads: Int?
     var keepAlive: Double?
     var delayMs = 0
+    var embeddings: Int?
 }
 
 func parseOptions(_ arguments: [String]) -> Options {
@@ -125,6 +130,10 @@ func parseOptions(_ arguments: [String]) -> Options {
                 usageError("--keep-alive needs seconds, not '\(text)'")
             }
             options.keepAlive = seconds
+        case "--embeddings":
+            let text = value(for: argument)
+            guard let count = Int(text), count > 0 else { usageError("--embeddings needs dimensions, not '\(text)'") }
+            options.embeddings = count
         case "--delay-ms":
             let text = value(for: argument)
             guard let delay = Int(text), delay >= 0 else { usageError("--delay-ms needs milliseconds, not '\(text)'") }
@@ -133,9 +142,11 @@ func parseOptions(_ arguments: [String]) -> Options {
             usageError("unknown argument '\(argument)'")
         }
     }
-    let modes = [!options.fixtureIDs.isEmpty, options.scenarioID != nil, options.streamChunks != nil]
+    let modes = [
+        !options.fixtureIDs.isEmpty, options.scenarioID != nil, options.streamChunks != nil, options.embeddings != nil,
+    ]
     guard modes.filter({ $0 }).count == 1 else {
-        usageError("give exactly one of --fixture, --scenario or --stream-chunks")
+        usageError("give exactly one of --fixture, --scenario, --stream-chunks or --embeddings")
     }
     if options.streamChunks != nil, options.format == nil { usageError("--stream-chunks needs --format") }
     if options.streamChunks == nil, options.format != nil { usageError("--format only goes with --stream-chunks") }
@@ -143,6 +154,9 @@ func parseOptions(_ arguments: [String]) -> Options {
 }
 
 func makeHandler(_ options: Options) -> FakeServer.Handler {
+    if let dimensions = options.embeddings {
+        return { request in .embeddings(for: request, dimensions: dimensions) }
+    }
     if let chunks = options.streamChunks, let format = options.format {
         let response = format.response(chunks: chunks)
         return { _ in response }

@@ -1,0 +1,100 @@
+function __ai-embed_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __ai-embed_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __ai-embed_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __ai-embed_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __ai-embed_parse_tokens -S
+    set -l unparsed_tokens (__ai-embed_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'ai-embed'
+        __ai-embed_parse_subcommand -r 1 'p/provider=' 'm/model=' 'dimensions=' 'batch-size=' 'base-url=' 'no-config' 'input=' 'n/no-stdin' 'q/quiet' 'retries=' 'connect-timeout=' 'idle-timeout=' 'max-time=' 'passphrase-fd=' 'j/jobs=' 'unordered' 'resume=' 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'help'
+            __ai-embed_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __ai-embed_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __ai-embed_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __ai-embed_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __ai-embed_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__ai-embed_tokens -p)
+    if test -z "$(__ai-embed_tokens -t)"
+        set -l index (count (__ai-embed_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'ai-embed' -f
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed" p provider' -l 'provider' -s 'p' -d 'Provider: openai, ollama, echo, or one the config file names (default: $AI_PROVIDER, else ollama).' -rfka 'ollama openai anthropic echo'
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed" m model' -l 'model' -s 'm' -d 'Embedding model (default: text-embedding-3-small, nomic-embed-text, echo).' -rfka ''
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed" dimensions' -l 'dimensions' -d 'Ask for vectors of this size, where the model supports it.' -rfka ''
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed" batch-size' -l 'batch-size' -d 'Texts per provider request.' -rfka ''
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed" base-url' -l 'base-url' -d 'Send this run to another server for the chosen provider.' -rfka ''
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed" no-config' -l 'no-config' -d 'Do not read the config file.'
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed" input' -l 'input' -d 'Read stdin as auto, text, json or jsonl.' -rfka 'auto text json jsonl'
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed" n no-stdin' -s 'n' -l 'no-stdin' -d 'Never read stdin (for while-read loops).'
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed" q quiet' -l 'quiet' -s 'q' -d 'Silence warnings (never errors).'
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed" retries' -l 'retries' -d 'Retries after a failed attempt (connection errors, 408, 409, 429, 5xx).' -rfka ''
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed" connect-timeout' -l 'connect-timeout' -d 'Seconds allowed to connect.' -rfka ''
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed" idle-timeout' -l 'idle-timeout' -d 'Seconds allowed between two received bytes.' -rfka ''
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed" max-time' -l 'max-time' -d 'Seconds allowed for each request (default: none).' -rfka ''
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed" passphrase-fd' -l 'passphrase-fd' -d 'Unlock the key vault with the first line read from this descriptor (3 or more), e.g. 3<file.' -rfka ''
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed" j jobs' -s 'j' -l 'jobs' -d 'Requests in flight at once.' -rfka ''
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed" unordered' -l 'unordered' -d 'Write results as they finish instead of in input order.'
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed" resume' -l 'resume' -d 'Skip requests whose id already has a successful line in this results file.' -rF
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed" version' -l 'version' -d 'Show the version.'
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_positional "ai-embed" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'ai-embed' -n '__ai-embed_should_offer_completions_for_flags_or_options "ai-embed help" version' -l 'version' -d 'Show the version.'
