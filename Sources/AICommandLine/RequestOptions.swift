@@ -149,7 +149,8 @@ package struct RequestOptions: ParsableArguments {
     }
 
     /// The settings these options, the environment and the config file give.
-    /// - Throws: `AIError` (`config`) for a bad config file.
+    /// - Throws: `AIError` (`config`) for a bad config file; `ValidationError` for a `--schema` that is not one
+    ///   (`validate` has refused it already).
     package func settings(environment: Environment = .current()) throws -> Settings {
         var settings = try Settings(
             environment: environment,

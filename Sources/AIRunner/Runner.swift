@@ -60,10 +60,9 @@ package final class Runner {
     /// Runs one request to its end, retrying as `RetryPolicy` allows.
     ///
     /// With `keepText` false the text is handed to `observer` and not kept (flat memory for long streams).
-    /// - Throws: `AIError` for every failure; `OutputClosed` (or anything else) thrown by `observer`.
-    ///
     /// With a schema (the request's, else `--schema`) the answer is kept whatever `keepText` says and validated
     /// (`runAnswer`).
+    /// - Throws: `AIError` for every failure; `OutputClosed` (or anything else) thrown by `observer`.
     package func run(
         _ request: CompletionRequest,
         stream: Bool,
@@ -88,10 +87,14 @@ package final class Runner {
         var resolved = first
         var spent: Usage?
         var repairs = 0
+        // A repair's answer continues the stream: its deltas follow, without a second start.
+        let repairObserver = observer.map(RepairObserver.init)
         while true {
             var completion: Completion
             do {
-                completion = try attempt(provider, resolved, keepText: true, observer: observer, answerTool: true)
+                completion = try attempt(
+                    provider, resolved, keepText: true, observer: repairs == 0 ? observer : repairObserver,
+                    answerTool: true)
             } catch var error as AIError {
                 if let spent { error.tokens = spent.tokens }
                 throw error
@@ -271,6 +274,30 @@ package final class Runner {
     private static func format(_ seconds: Double) -> String {
         let tenths = (seconds * 10).rounded() / 10
         return AIError.seconds(tenths)
+    }
+}
+
+/// An observer for a repair's attempt: the deltas reach the request's observer, the start (already reported) does
+/// not.
+private final class RepairObserver: RunObserver {
+    let base: any RunObserver
+
+    init(_ base: any RunObserver) {
+        self.base = base
+    }
+
+    func started(provider: String, model: String) throws {}
+
+    func delta(_ text: String) throws {
+        try base.delta(text)
+    }
+
+    func delta(_ body: JSONStringBody) throws {
+        try base.delta(body)
+    }
+
+    func flush() throws {
+        try base.flush()
     }
 }
 

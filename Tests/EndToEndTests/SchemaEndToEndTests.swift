@@ -267,4 +267,49 @@ import Testing
         let last = try #require(try invalid.stdoutLines.last)
         #expect(last["type"] == "error" && last["error"]?["code"] == "schema" && last["error"]?["content"] == "prose")
     }
+
+    @Test func streamRepair_continuesTheStreamWithOneStart() throws {
+        let result = try runTool(
+            "ai-stream",
+            arguments: ["-p", "echo", "--schema", Self.adultSchema, "--repair", "1", "-n", #"{"age": 2}"#],
+            environment: toolEnvironment())
+        #expect(result.status == 76)
+        let lines = try result.stdoutLines
+        #expect(lines.filter { $0["type"] == "start" }.count == 1)
+        #expect(lines.last?["type"] == "error" && lines.last?["usage"] != nil)
+        #expect(result.stderrText.contains("asking for a repair (repair 1)"))
+    }
+
+    @Test func anthropicStream_theAnswerToolsInputStreamsAsDeltas() throws {
+        let events = [
+            #"{"type":"message_start","message":{"id":"m","type":"message","role":"assistant","model":"claude-x","#
+                + #""content":[],"usage":{"input_tokens":10,"output_tokens":1}}}"#,
+            #"{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"t","name":"answer","#
+                + #""input":{}}}"#,
+            #"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"age\":"}}"#,
+            #"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":" 30}"}}"#,
+            #"{"type":"content_block_stop","index":0}"#,
+            #"{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":5}}"#,
+            #"{"type":"message_stop"}"#,
+        ]
+        let body = events.map { "event: \(JSON.parseName($0))\ndata: \($0)\n\n" }.joined()
+        let server = try FakeServer { _ in .text(body, contentType: "text/event-stream") }
+        defer { server.stop() }
+        let result = try runTool(
+            "ai-stream", arguments: ["-p", "anthropic", "--schema", Self.adultSchema], stdin: .text("thirty"),
+            environment: toolEnvironment(["ANTHROPIC_API_KEY": "sk-ant-fixture", "ANTHROPIC_BASE_URL": server.baseURL]))
+        #expect(result.status == 0, "\(result.stderrText)")
+        let lines = try result.stdoutLines
+        #expect(lines.compactMap { $0["type"] == "delta" ? $0["text"]?.stringValue : nil } == [#"{"age":"#, " 30}"])
+        #expect(lines.last?["type"] == "done" && lines.last?["data"]?["age"] == .number("30"))
+        #expect(lines.last?["tool_calls"] == nil)
+        #expect(server.requests.first?.json?["tool_choice"]?["name"] == "answer")
+    }
+}
+
+extension JSON {
+    /// The `type` of an event's JSON text, its SSE event name.
+    fileprivate static func parseName(_ text: String) -> String {
+        (try? JSON.parse(text))?["type"]?.stringValue ?? ""
+    }
 }
