@@ -37,7 +37,7 @@ package final class Runner {
     private var transport: (any Transport)?
     private let gate: BackoffGate?
     /// The last schema compiled, kept for the next request that carries the same one (a batch's `--schema`).
-    private var compiledSchema: (json: JSON, schema: Schema)?
+    private var compiledSchema: (json: JSON, schema: Schema, strict: Bool)?
 
     /// A runner with the given settings; `makeTransport` defaults to `settings.makeTransport`. Runners of one batch share
     /// `gate`: a 429 pauses them all, and they wait out up to 10 rate limits per request whatever `--retries` says.
@@ -73,8 +73,8 @@ package final class Runner {
         guard let schemaJSON = resolved.request.schema else {
             return try attempt(provider, resolved, keepText: keepText, observer: observer)
         }
-        let schema = try compile(schemaJSON)
-        resolved.schemaStrict = schema.isOpenAIStrictCompatible
+        let (schema, strict) = try compile(schemaJSON)
+        resolved.schemaStrict = strict
         return try runAnswer(provider, resolved, schema: schema, observer: observer)
     }
 
@@ -155,14 +155,16 @@ package final class Runner {
         return lines.joined(separator: "\n")
     }
 
-    /// The request's schema compiled (the last one is kept for the next request).
+    /// The request's schema compiled, and whether it meets OpenAI's strict rules (the last one is kept for the next
+    /// request).
     /// - Throws: `AIError` (`input`) when it is not a schema.
-    private func compile(_ json: JSON) throws(AIError) -> Schema {
-        if let compiledSchema, compiledSchema.json == json { return compiledSchema.schema }
+    private func compile(_ json: JSON) throws(AIError) -> (Schema, Bool) {
+        if let compiledSchema, compiledSchema.json == json { return (compiledSchema.schema, compiledSchema.strict) }
         do {
             let schema = try Schema(json, assertFormat: settings.schemaFormatAssert)
-            compiledSchema = (json, schema)
-            return schema
+            let strict = schema.isOpenAIStrictCompatible
+            compiledSchema = (json, schema, strict)
+            return (schema, strict)
         } catch {
             throw AIError(.input, "field 'schema': \(error.message)")
         }
