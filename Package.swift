@@ -55,7 +55,8 @@ let package = Package(
         // The vault, the agent and key lookup: the only importer of CSodium.
         .target(name: "AIKeys", dependencies: ["AIBase", "AIWire", "CSodium", "CSystem"]),
         // Requests run to their end: retries, batches.
-        .target(name: "AIRunner", dependencies: ["AIBase", "AIWire", "AITransport", "AIConfig", "AIProviders"]),
+        .target(
+            name: "AIRunner", dependencies: ["AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders"]),
         // Providers' model catalogs: probing, listing, details, pulling.
         .target(name: "AICatalog", dependencies: ["AIBase", "AIWire", "AITransport", "AIConfig", "AIProviders"]),
         // The command-line layer shared by the tools: the only library importing ArgumentParser, the only one
@@ -63,8 +64,8 @@ let package = Package(
         .target(
             name: "AICommandLine",
             dependencies: [
-                "AIBase", "AIWire", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AIRunner", "AICatalog",
-                "CSystem", argumentParser,
+                "AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AIRunner",
+                "AICatalog", "CSystem", argumentParser,
             ]
         ),
         .executableTarget(
@@ -93,8 +94,8 @@ let package = Package(
         .testTarget(
             name: "UnitTests",
             dependencies: [
-                "AIBase", "AIWire", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AIRunner", "AICatalog",
-                "AICommandLine", "AITestSupport", argumentParser,
+                "AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AIRunner",
+                "AICatalog", "AICommandLine", "AITestSupport", argumentParser,
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

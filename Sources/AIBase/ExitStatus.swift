@@ -18,7 +18,7 @@ package enum ExitStatus: Int32, Sendable, CaseIterable {
     case ioError = 74
     /// Rate limited, timed out, stream cut before its end marker: safe to retry later (EX_TEMPFAIL).
     case tempFail = 75
-    /// The provider's response could not be parsed (EX_PROTOCOL).
+    /// The provider's response could not be parsed; an answer that does not meet its schema (EX_PROTOCOL).
     case protocolError = 76
     /// 401/403, wrong passphrase, vault locked with no way to unlock (EX_NOPERM).
     case noPermission = 77
@@ -34,6 +34,7 @@ package enum ErrorCode: String, Sendable, CaseIterable {
     case notFound = "not_found", rejected, contextLength = "context_length"
     case rateLimited = "rate_limited", quota, timeout, unavailable, server, `protocol`, incomplete, cancelled
     case config, io, `internal`, notSupported = "not_supported"
+    case schema
 
     /// The exit status a failure with this code gives (DESIGN §4).
     package var exitStatus: ExitStatus {
@@ -45,7 +46,7 @@ package enum ErrorCode: String, Sendable, CaseIterable {
         case .noKey, .config, .notSupported: .config
         case .rateLimited, .timeout, .incomplete: .tempFail
         case .unavailable, .server: .unavailable
-        case .protocol: .protocolError
+        case .protocol, .schema: .protocolError
         case .cancelled: .interrupted
         case .io: .ioError
         case .internal: .software
@@ -76,6 +77,12 @@ package struct AIError: Error, Sendable, Equatable {
     package var promptTokens: Int?
     /// With `context_length`: the model's context in tokens, when the server said it.
     package var contextTokens: Int?
+    /// With `schema`: how the answer fails its schema, at most 10 (the record's `errors`).
+    package var schemaErrors: [SchemaProblem]?
+    /// With `schema`: the answer as the model wrote it (the record's `content`).
+    package var content: String?
+    /// With `schema`: the tokens every attempt used, summed, when the provider said (the error line's `usage`).
+    package var tokens: Tokens?
 
     /// An error with the given code and message; the exit status follows the code.
     package init(
@@ -89,13 +96,51 @@ package struct AIError: Error, Sendable, Equatable {
         self.code = code
         self.message = message
         self.httpStatus = httpStatus
-        self.retryable = retryable ?? [.rateLimited, .timeout, .unavailable, .server, .incomplete].contains(code)
+        self.retryable =
+            retryable ?? [.rateLimited, .timeout, .unavailable, .server, .incomplete, .schema].contains(code)
         self.retryAfter = retryAfter
         self.hints = hints
     }
 }
 
 extension AIError {
+    /// One way an answer fails its schema: `{"path","keyword","message"}` in an error record's `errors`.
+    package struct SchemaProblem: Sendable, Equatable {
+        /// The JSON Pointer of the failing place in the answer, `""` for the root.
+        package var path: String
+        /// The schema keyword that failed.
+        package var keyword: String
+        /// What is wrong, one lowercase line.
+        package var message: String
+
+        /// A problem with the given parts.
+        package init(path: String, keyword: String, message: String) {
+            self.path = path
+            self.keyword = keyword
+            self.message = message
+        }
+    }
+
+    /// Token counts carried by an error: prompt, completion and their total.
+    package struct Tokens: Sendable, Equatable {
+        /// Tokens read.
+        package var prompt: Int
+        /// Tokens generated.
+        package var completion: Int
+        /// The total.
+        package var total: Int
+        /// Of the prompt tokens, those read from the provider's cache, when it said.
+        package var cached: Int?
+
+        /// Counts with the given parts.
+        package init(prompt: Int, completion: Int, total: Int, cached: Int? = nil) {
+            self.prompt = prompt
+            self.completion = completion
+            self.total = total
+            self.cached = cached
+        }
+    }
+
     /// "20s", "1.5s": seconds as messages print them (any value, however large, without trapping).
     package static func seconds(_ value: Double) -> String {
         guard value.isFinite, abs(value) < 1e15 else { return "\(value)s" }

@@ -2,6 +2,7 @@ import AIBase
 import AIConfig
 import AIKeys
 import AIProviders
+import AISchema
 import AITransport
 import AIWire
 import ArgumentParser
@@ -80,6 +81,18 @@ package struct RequestOptions: ParsableArguments {
     package var maxTime: Seconds?
 
     @Option(
+        help: ArgumentHelp(
+            "JSON Schema file the answer must meet, or the schema itself when it starts with '{' (adds \"data\").",
+            valueName: "file"))
+    package var schema: String?
+
+    @Flag(name: .customLong("schema-format-assert"), help: "Check the schema's 'format' keywords, not only note them.")
+    package var schemaFormatAssert = false
+
+    @Option(help: ArgumentHelp("Send an answer that fails the schema back to be fixed, up to n times.", valueName: "n"))
+    package var repair = 0
+
+    @Option(
         name: .customLong("passphrase-fd"),
         help: ArgumentHelp(
             "Unlock the key vault with the first line read from this descriptor (3 or more), e.g. 3<file.",
@@ -109,12 +122,37 @@ package struct RequestOptions: ParsableArguments {
             throw ValidationError("--temperature \(problem)")
         }
         try checkPassphraseFD(passphraseFD)
+        guard repair >= 0 else { throw ValidationError("--repair must be 0 or more") }
+        _ = try schemaValue()
+    }
+
+    /// The `--schema` document, read and checked to be a schema, or nil without the option.
+    /// - Throws: `ValidationError` when the file cannot be read, or the text is not JSON or not a schema.
+    package func schemaValue() throws -> JSON? {
+        guard let schema else { return nil }
+        let text: String
+        if schema.hasPrefix("{") {
+            text = schema
+        } else {
+            let bytes: [UInt8]?
+            do { bytes = try FileReader.read(schema) } catch let error as AIError {
+                throw ValidationError("--schema: \(error.message)")
+            }
+            guard let bytes else { throw ValidationError("--schema: no such file: \(schema)") }
+            text = String(decoding: bytes, as: UTF8.self)
+        }
+        do {
+            return try Schema(parsing: text, assertFormat: schemaFormatAssert).json
+        } catch {
+            throw ValidationError("--schema: \(error.message)")
+        }
     }
 
     /// The settings these options, the environment and the config file give.
-    /// - Throws: `AIError` (`config`) for a bad config file.
+    /// - Throws: `AIError` (`config`) for a bad config file; `ValidationError` for a `--schema` that is not one
+    ///   (`validate` has refused it already).
     package func settings(environment: Environment = .current()) throws -> Settings {
-        try Settings(
+        var settings = try Settings(
             environment: environment,
             provider: provider,
             model: model,
@@ -133,6 +171,10 @@ package struct RequestOptions: ParsableArguments {
                 environment: environment, passphraseDescriptor: passphraseFD, reporter: StandardErrorReporter()
             )
         )
+        settings.defaults.schema = try schemaValue()
+        settings.schemaFormatAssert = schemaFormatAssert
+        settings.repairs = repair
+        return settings
     }
 
     /// The stdin reader these options ask for (DESIGN §2).
@@ -183,6 +225,9 @@ extension RequestOptions: QuickParsable {
         options.connectTimeout = defaultConnectTimeout
         options.idleTimeout = defaultIdleTimeout
         options.maxTime = nil
+        options.schema = nil
+        options.schemaFormatAssert = false
+        options.repair = 0
         options.passphraseFD = nil
         options.prompt = []
         return options
@@ -206,6 +251,9 @@ extension RequestOptions: QuickParsable {
             .value("--connect-timeout") { $0.connectTimeout = $1 },
             .value("--idle-timeout") { $0.idleTimeout = $1 },
             .value("--max-time") { $0.maxTime = $1 as Seconds },
+            .value("--schema") { $0.schema = $1 as String },
+            .flag("--schema-format-assert") { $0.schemaFormatAssert = true },
+            .value("--repair") { $0.repair = $1 },
             .value("--passphrase-fd") { $0.passphraseFD = $1 as Int32 },
             .words { $0.prompt.append($1) },
         ]

@@ -14,6 +14,10 @@ package struct Settings: Sendable {
     package var limits: TransferLimits
     /// `--retries`.
     package var retries: Int
+    /// `--repair`: how many times an answer that fails its schema is sent back to be fixed.
+    package var repairs = 0
+    /// `--schema-format-assert`: `format` is checked, not only an annotation.
+    package var schemaFormatAssert = false
     /// The `User-Agent` sent.
     package var userAgent: String
     /// The config file, if one was read.

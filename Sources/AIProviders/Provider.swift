@@ -23,6 +23,8 @@ package struct ResolvedRequest: Sendable {
     package var model: String
     /// Whether to ask for a stream of events (`ai-stream`) or one response (`ai-complete`).
     package var stream: Bool
+    /// Whether the request's schema meets OpenAI's strict rules (`strict: true` in `response_format`).
+    package var schemaStrict = false
 
     /// A resolved request.
     package init(request: CompletionRequest, model: String, stream: Bool) {
@@ -79,4 +81,12 @@ package protocol Provider: Sendable {
         context: AttemptContext,
         emit: (ProviderEvent) throws -> Void
     ) throws
+}
+
+/// How providers ask for an answer that meets a schema.
+package enum ProviderAnswer {
+    /// The schema's name in OpenAI's `response_format`, and the forced tool's name where a tool carries the answer.
+    package static let toolName = "answer"
+    /// The forced tool's description.
+    package static let toolDescription = "Give the answer: its input is the whole answer, meeting the input schema."
 }

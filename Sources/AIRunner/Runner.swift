@@ -1,6 +1,7 @@
 import AIBase
 import AIConfig
 import AIProviders
+import AISchema
 import AITransport
 import AIWire
 
@@ -35,6 +36,8 @@ package final class Runner {
     private let makeTransport: () throws -> any Transport
     private var transport: (any Transport)?
     private let gate: BackoffGate?
+    /// The last schema compiled, kept for the next request that carries the same one (a batch's `--schema`).
+    private var compiledSchema: (json: JSON, schema: Schema, strict: Bool)?
 
     /// A runner with the given settings; `makeTransport` defaults to `settings.makeTransport`. Runners of one batch share
     /// `gate`: a 429 pauses them all, and they wait out up to 10 rate limits per request whatever `--retries` says.
@@ -57,6 +60,8 @@ package final class Runner {
     /// Runs one request to its end, retrying as `RetryPolicy` allows.
     ///
     /// With `keepText` false the text is handed to `observer` and not kept (flat memory for long streams).
+    /// With a schema (the request's, else `--schema`) the answer is kept whatever `keepText` says and validated
+    /// (`runAnswer`).
     /// - Throws: `AIError` for every failure; `OutputClosed` (or anything else) thrown by `observer`.
     package func run(
         _ request: CompletionRequest,
@@ -64,7 +69,116 @@ package final class Runner {
         keepText: Bool = true,
         observer: (any RunObserver)? = nil
     ) throws -> Completion {
-        let (provider, resolved) = try resolve(request, stream: stream)
+        var (provider, resolved) = try resolve(request, stream: stream)
+        guard let schemaJSON = resolved.request.schema else {
+            return try attempt(provider, resolved, keepText: keepText, observer: observer)
+        }
+        let (schema, strict) = try compile(schemaJSON)
+        resolved.schemaStrict = strict
+        return try runAnswer(provider, resolved, schema: schema, observer: observer)
+    }
+
+    /// Runs a request whose answer must meet `schema`, sending a failed answer back up to `settings.repairs` times.
+    /// - Throws: `AIError` (`schema`, with the errors, the raw answer and the usage of every attempt) when the last
+    ///   answer fails; any failure of an attempt, as `run` does.
+    private func runAnswer(
+        _ provider: any Provider, _ first: ResolvedRequest, schema: Schema, observer: (any RunObserver)?
+    ) throws -> Completion {
+        var resolved = first
+        var spent: Usage?
+        var repairs = 0
+        // A repair's answer continues the stream: its deltas follow, without a second start.
+        let repairObserver = observer.map(RepairObserver.init)
+        while true {
+            var completion: Completion
+            do {
+                completion = try attempt(
+                    provider, resolved, keepText: true, observer: repairs == 0 ? observer : repairObserver,
+                    answerTool: true)
+            } catch var error as AIError {
+                if let spent { error.tokens = spent.tokens }
+                throw error
+            }
+            if let usage = completion.usage { spent = spent.map { $0 + usage } ?? usage }
+            completion.usage = spent
+            let failure = Self.schemaFailure(completion, schema: schema)
+            guard var error = failure.error else {
+                completion.data = failure.value
+                return completion
+            }
+            guard repairs < settings.repairs else {
+                error.tokens = spent?.tokens
+                throw error
+            }
+            repairs += 1
+            settings.reporter.warning("\(error.message); asking for a repair (repair \(repairs))")
+            resolved.request.messages.append(Message(role: "assistant", text: completion.content))
+            resolved.request.messages.append(Message(role: "user", text: Self.repairPrompt(error)))
+        }
+    }
+
+    /// The failure of an answer checked against its schema, or its parsed value when it meets it.
+    package static func schemaFailure(_ completion: Completion, schema: Schema) -> (value: JSON?, error: AIError?) {
+        let content = completion.content
+        var error: AIError
+        if completion.finishReason == "length" {
+            error = AIError(.schema, "answer was cut at the token limit before it could match the schema")
+            error.schemaErrors = [
+                AIError.SchemaProblem(path: "", keyword: "length", message: "the answer was cut at the token limit")
+            ]
+        } else {
+            switch schema.check(answer: content, limit: 10) {
+            case .valid(let value): return (value, nil)
+            case .invalid(_, let failures):
+                let first = failures.first?.description ?? "(root): fails the schema"
+                error = AIError(.schema, "answer does not match the schema: \(first)")
+                error.schemaErrors = failures.map {
+                    AIError.SchemaProblem(path: $0.path, keyword: $0.keyword, message: $0.message)
+                }
+            case .notJSON(let parse):
+                let reason = "not JSON: \(parse.reason) at byte \(parse.offset)"
+                error = AIError(.schema, "answer does not match the schema: (root): \(reason)")
+                error.schemaErrors = [AIError.SchemaProblem(path: "", keyword: "json", message: reason)]
+            }
+        }
+        error.content = content
+        return (nil, error)
+    }
+
+    /// The user message a repair sends after the failed answer: what is wrong, and what to answer instead.
+    package static func repairPrompt(_ error: AIError) -> String {
+        var lines = ["Your answer does not match the JSON Schema:"]
+        for problem in error.schemaErrors ?? [] {
+            lines.append("- \(problem.path.isEmpty ? "(root)" : problem.path): \(problem.message) (\(problem.keyword))")
+        }
+        lines.append("Answer again with only the corrected JSON, meeting the schema.")
+        return lines.joined(separator: "\n")
+    }
+
+    /// The request's schema compiled, and whether it meets OpenAI's strict rules (the last one is kept for the next
+    /// request).
+    /// - Throws: `AIError` (`input`) when it is not a schema.
+    private func compile(_ json: JSON) throws(AIError) -> (Schema, Bool) {
+        if let compiledSchema, compiledSchema.json == json { return (compiledSchema.schema, compiledSchema.strict) }
+        do {
+            let schema = try Schema(json, assertFormat: settings.schemaFormatAssert)
+            let strict = schema.isOpenAIStrictCompatible
+            compiledSchema = (json, schema, strict)
+            return (schema, strict)
+        } catch {
+            throw AIError(.input, "field 'schema': \(error.message)")
+        }
+    }
+
+    /// One request run to its end with retries: the whole of `run` without a schema.
+    /// - Parameter answerTool: a tool call named `answer` (Anthropic's forced tool) is the answer's text.
+    private func attempt(
+        _ provider: any Provider,
+        _ resolved: ResolvedRequest,
+        keepText: Bool,
+        observer: (any RunObserver)?,
+        answerTool: Bool = false
+    ) throws -> Completion {
         let started = Monotonic.now()
         var startedReported = false
         let deltaWritten = Flag()
@@ -90,6 +204,15 @@ package final class Runner {
                 }
             )
             try provider.attempt(resolved, context: context) { event in
+                var event = event
+                if answerTool, case .toolCall(_, _, let name, let arguments) = event,
+                    name == ProviderAnswer.toolName || (name == nil && result.answerToolStarted)
+                {
+                    result.answerToolStarted = true
+                    event = .delta(arguments)
+                } else if case .toolCall = event {
+                    result.answerToolStarted = false
+                }
                 result.apply(event)
                 if case .delta(let text) = event, !text.isEmpty {
                     deltaWritten.value = true
@@ -126,6 +249,30 @@ package final class Runner {
     }
 }
 
+/// An observer for a repair's attempt: the deltas reach the request's observer, the start (already reported) does
+/// not.
+private final class RepairObserver: RunObserver {
+    let base: any RunObserver
+
+    init(_ base: any RunObserver) {
+        self.base = base
+    }
+
+    func started(provider: String, model: String) throws {}
+
+    func delta(_ text: String) throws {
+        try base.delta(text)
+    }
+
+    func delta(_ body: JSONStringBody) throws {
+        try base.delta(body)
+    }
+
+    func flush() throws {
+        try base.flush()
+    }
+}
+
 /// Folds provider events into a `Completion`.
 private struct Accumulator {
     let keepText: Bool
@@ -134,6 +281,8 @@ private struct Accumulator {
     var usage: Usage?
     var model: String?
     var calls: [Int: ToolCall] = [:]
+    /// The fragments of the `answer` tool's input are arriving (they are the answer's text).
+    var answerToolStarted = false
 
     init(keepText: Bool) {
         self.keepText = keepText

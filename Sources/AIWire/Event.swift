@@ -29,6 +29,29 @@ package struct Usage: Sendable, Equatable {
         if let cachedTokens { object["cached_tokens"] = .int(cachedTokens) }
         return .object(object)
     }
+
+    /// The usage as an error carries it.
+    package var tokens: AIError.Tokens {
+        AIError.Tokens(prompt: promptTokens, completion: completionTokens, total: totalTokens, cached: cachedTokens)
+    }
+
+    /// The usage an error carries.
+    package init(_ tokens: AIError.Tokens) {
+        self.init(
+            promptTokens: tokens.prompt, completionTokens: tokens.completion, totalTokens: tokens.total,
+            cachedTokens: tokens.cached)
+    }
+
+    /// The two usages summed (attempts of one request); cached tokens are kept when either said.
+    package static func + (left: Usage, right: Usage) -> Usage {
+        let cached: Int? =
+            left.cachedTokens == nil && right.cachedTokens == nil
+            ? nil : (left.cachedTokens ?? 0) + (right.cachedTokens ?? 0)
+        return Usage(
+            promptTokens: left.promptTokens + right.promptTokens,
+            completionTokens: left.completionTokens + right.completionTokens,
+            totalTokens: left.totalTokens + right.totalTokens, cachedTokens: cached)
+    }
 }
 
 /// What a request cost in US dollars, from the usage the provider reported and a configured price.
@@ -137,6 +160,8 @@ package struct Completion: Sendable, Equatable {
     package var timing: Timing
     /// What it cost, when a price for the model is configured and the provider reported usage.
     package var cost: Cost?
+    /// With a schema: the answer, parsed and valid.
+    package var data: JSON?
 
     /// A value with the given parts.
     package init(
@@ -183,6 +208,7 @@ public enum Record {
         object["usage"] = completion.usage?.record ?? .null
         if let cost = completion.cost { object["cost"] = cost.record }
         if !completion.toolCalls.isEmpty { object["tool_calls"] = .array(completion.toolCalls.map(\.record)) }
+        if let data = completion.data { object["data"] = data }
         object["timing"] = completion.timing.record
         if let metadata { object["metadata"] = metadata }
         return .object(object)
@@ -191,6 +217,7 @@ public enum Record {
     /// An `ai-complete` error line.
     package static func failure(id: JSON, error: AIError, metadata: JSON?) -> JSON {
         var object: JSONObject = ["id": id, "error": error.record]
+        if let tokens = error.tokens { object["usage"] = Usage(tokens).record }
         if let metadata { object["metadata"] = metadata }
         return .object(object)
     }
@@ -242,13 +269,16 @@ public enum Record {
         object["usage"] = completion.usage?.record ?? .null
         if let cost = completion.cost { object["cost"] = cost.record }
         if !completion.toolCalls.isEmpty { object["tool_calls"] = .array(completion.toolCalls.map(\.record)) }
+        if let data = completion.data { object["data"] = data }
         object["timing"] = completion.timing.record
         return .object(object)
     }
 
     /// The `error` event, the last line of a failed stream.
     package static func streamError(_ error: AIError) -> JSON {
-        .object(["type": "error", "error": error.record])
+        var object: JSONObject = ["type": "error", "error": error.record]
+        if let tokens = error.tokens { object["usage"] = Usage(tokens).record }
+        return .object(object)
     }
 }
 

@@ -61,6 +61,8 @@ package struct CompletionRequest: Sendable, Equatable {
     package var metadata: JSON?
     /// Merged into the provider's request body as is.
     package var extra: JSONObject?
+    /// The JSON Schema the answer must meet (`schema`, else `--schema`).
+    package var schema: JSON?
 
     /// An empty request.
     package init() {}
@@ -90,6 +92,8 @@ package struct RequestDefaults: Sendable {
     package var maxTokens: Int?
     /// `--stop`, repeatable.
     package var stop: [String]?
+    /// `--schema`.
+    package var schema: JSON?
 
     /// Defaults naming only the provider.
     package init(
@@ -113,6 +117,7 @@ package struct RequestDefaults: Sendable {
         if filled.temperature == nil { filled.temperature = temperature }
         if filled.maxTokens == nil { filled.maxTokens = maxTokens }
         if filled.stop == nil { filled.stop = stop }
+        if filled.schema == nil { filled.schema = schema }
         return filled
     }
 }

@@ -31,7 +31,7 @@ package enum RequestDecoding {
     /// The top-level fields a request may have.
     package static let requestFields: Set<String> = [
         "id", "provider", "model", "system", "messages", "prompt", "temperature", "top_p", "max_tokens", "stop",
-        "frequency_penalty", "presence_penalty", "seed", "metadata", "extra",
+        "frequency_penalty", "presence_penalty", "seed", "metadata", "extra", "schema",
     ]
 
     /// The roles a message may have.
@@ -154,6 +154,12 @@ package enum RequestDecoding {
         if let extra = object["extra"] {
             guard case .object(let members) = extra else { throw AIError(.input, "field 'extra' must be an object") }
             request.extra = members
+        }
+        if let schema = object["schema"] {
+            switch schema {
+            case .object, .bool: request.schema = schema
+            default: throw AIError(.input, "field 'schema' must be a JSON Schema object")
+            }
         }
         return request
     }

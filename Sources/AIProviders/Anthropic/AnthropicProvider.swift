@@ -59,7 +59,8 @@ package struct AnthropicProvider: HTTPProvider {
     ///
     /// The request's system prompt and the text of every `system` or `developer` message are joined with a
     /// blank line into the top-level `system`; those messages leave `messages`. Other messages keep their
-    /// role and content as given. Frequency and presence penalties and the seed have no Messages equivalent
+    /// role and content as given. A schema is asked for as one forced tool, `answer`, whose input is the answer.
+    /// Frequency and presence penalties and the seed have no Messages equivalent
     /// and are not sent.
     package func body(for resolved: ResolvedRequest) -> JSON {
         let request = resolved.request
@@ -83,6 +84,15 @@ package struct AnthropicProvider: HTTPProvider {
         if let value = request.temperature { body["temperature"] = .double(value) }
         if let value = request.topP { body["top_p"] = .double(value) }
         if let stop = request.stop, !stop.isEmpty { body["stop_sequences"] = .array(stop.map(JSON.string)) }
+        if let schema = request.schema {
+            body["tools"] = .array([
+                .object([
+                    "name": .string(ProviderAnswer.toolName), "description": .string(ProviderAnswer.toolDescription),
+                    "input_schema": schema,
+                ])
+            ])
+            body["tool_choice"] = .object(["type": "tool", "name": .string(ProviderAnswer.toolName)])
+        }
         if resolved.stream { body["stream"] = .bool(true) }
         for member in request.extra?.members ?? [] { body[member.key] = member.value }
         return .object(body)

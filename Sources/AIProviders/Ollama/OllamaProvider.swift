@@ -77,6 +77,7 @@ package struct OllamaProvider: HTTPProvider {
         if let value = request.frequencyPenalty { options["frequency_penalty"] = .double(value) }
         if let value = request.presencePenalty { options["presence_penalty"] = .double(value) }
         if !options.isEmpty { body["options"] = .object(options) }
+        if let schema = request.schema { body["format"] = schema }
         for member in request.extra?.members ?? [] {
             if member.key == "options", case .object(let given) = member.value,
                 case .object(var merged)? = body["options"]

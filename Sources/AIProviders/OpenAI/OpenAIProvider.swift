@@ -67,6 +67,14 @@ package struct OpenAIProvider: HTTPProvider {
         if let value = request.frequencyPenalty { body["frequency_penalty"] = .double(value) }
         if let value = request.presencePenalty { body["presence_penalty"] = .double(value) }
         if let value = request.seed { body["seed"] = .int(value) }
+        if let schema = request.schema {
+            body["response_format"] = .object([
+                "type": "json_schema",
+                "json_schema": .object([
+                    "name": .string(ProviderAnswer.toolName), "schema": schema, "strict": .bool(resolved.schemaStrict),
+                ]),
+            ])
+        }
         if resolved.stream {
             body["stream"] = .bool(true)
             if streamUsage { body["stream_options"] = .object(["include_usage": .bool(true)]) }
