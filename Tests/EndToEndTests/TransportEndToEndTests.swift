@@ -13,7 +13,9 @@ import Testing
         #expect(result.status == 0, "\(result.stderrText)")
         #expect(try result.stdoutLines.count == 10)
         #expect(server.requests.count == 10)
-        #expect(server.connectionCount <= jobs)
+        // Reused (10 requests): at most one connection per job, plus those a worker with nothing to send may close
+        // while the first ones open (see SmallPoolServerTests).
+        #expect(server.connectionCount <= 2 * jobs, "\(server.connectionCount) connections for \(jobs) jobs")
     }
 
     /// A host that is not loopback is reached through the environment's proxy (here a loopback one, which answers
