@@ -129,13 +129,14 @@ package enum EmbeddingRecord {
             return
         }
         // Swift writes integral values as "2.0": the bytes are checked, not the characters (a hot loop).
-        let text = value.description.utf8
-        let count = text.count
-        if count > 2, text.last == UInt8(ascii: "0"), text[text.index(text.endIndex, offsetBy: -2)] == UInt8(ascii: ".")
-        {
-            out.append(contentsOf: text.prefix(count - 2))
-        } else {
-            out.append(contentsOf: text)
+        var text = value.description
+        text.withUTF8 { bytes in
+            let count = bytes.count
+            if count > 2, bytes[count - 1] == UInt8(ascii: "0"), bytes[count - 2] == UInt8(ascii: ".") {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[0..<(count - 2)]))
+            } else {
+                out.append(contentsOf: bytes)
+            }
         }
     }
 }

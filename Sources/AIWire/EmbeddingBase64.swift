@@ -5,47 +5,62 @@ package enum EmbeddingBase64 {
     /// Decodes `text` into floats, bit for bit.
     /// - Throws: `AIError` (`protocol`) when `text` is not base64 of a whole number of float32s.
     package static func decode(_ text: String, provider: String) throws(AIError) -> [Float] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count / 4 * 3)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        var padding = 0
-        for byte in text.utf8 {
-            let value: UInt32
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = UInt32(byte - UInt8(ascii: "A"))
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = UInt32(byte - UInt8(ascii: "a")) + 26
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = UInt32(byte - UInt8(ascii: "0")) + 52
-            case UInt8(ascii: "+"), UInt8(ascii: "-"): value = 62
-            case UInt8(ascii: "/"), UInt8(ascii: "_"): value = 63
-            case UInt8(ascii: "="):
-                padding += 1
-                continue
-            default:
-                throw AIError(.protocol, "\(provider) sent an embedding that is not base64")
+        var text = text
+        // One pass over the UTF-8 bytes with a table, straight into the floats' storage (little-endian float32s).
+        let decoded: Result<[Float], AIError> = text.withUTF8 { input in
+            var end = input.count
+            while end > 0, input[end - 1] == UInt8(ascii: "=") { end -= 1 }
+            guard input.count - end <= 2 else {
+                return .failure(AIError(.protocol, "\(provider) sent an embedding that is not base64"))
             }
-            guard padding == 0 else { throw AIError(.protocol, "\(provider) sent an embedding that is not base64") }
-            accumulator = (accumulator << 6) | value
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                bytes.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+            let byteCount = end * 6 / 8
+            guard byteCount % 4 == 0 else {
+                return .failure(
+                    AIError(.protocol, "\(provider) sent an embedding that is not a whole number of float32s"))
             }
+            var floats = [Float](repeating: 0, count: byteCount / 4)
+            let valid = floats.withUnsafeMutableBytes { out in
+                table.withUnsafeBufferPointer { table in
+                    var accumulator: UInt32 = 0
+                    var bits = 0
+                    var written = 0
+                    for index in 0..<end {
+                        let value = table[Int(input[index])]
+                        if value == 0xFF { return false }
+                        accumulator = (accumulator << 6) | UInt32(value)
+                        bits += 6
+                        if bits >= 8 {
+                            bits -= 8
+                            if written < byteCount {
+                                out[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                            }
+                            written += 1
+                        }
+                    }
+                    return true
+                }
+            }
+            guard valid else { return .failure(AIError(.protocol, "\(provider) sent an embedding that is not base64")) }
+            #if _endian(big)
+            for index in floats.indices {
+                floats[index] = Float(bitPattern: UInt32(littleEndian: floats[index].bitPattern))
+            }
+            #endif
+            return .success(floats)
         }
-        guard bytes.count % 4 == 0, padding <= 2 else {
-            throw AIError(.protocol, "\(provider) sent an embedding that is not a whole number of float32s")
+        return try decoded.get()
+    }
+
+    /// Each byte's base64 value (both alphabets: `+/` and `-_`), 0xFF for a byte that is none.
+    private static let table: [UInt8] = (0..<256).map { byte -> UInt8 in
+        switch UInt8(byte) {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): UInt8(byte) - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): UInt8(byte) - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt8(byte) - UInt8(ascii: "0") + 52
+        case UInt8(ascii: "+"), UInt8(ascii: "-"): 62
+        case UInt8(ascii: "/"), UInt8(ascii: "_"): 63
+        default: 0xFF
         }
-        var floats: [Float] = []
-        floats.reserveCapacity(bytes.count / 4)
-        var index = 0
-        while index < bytes.count {
-            let pattern =
-                UInt32(bytes[index]) | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2]) << 16
-                | UInt32(bytes[index + 3]) << 24
-            floats.append(Float(bitPattern: pattern))
-            index += 4
-        }
-        return floats
     }
 
     /// Encodes floats as base64 little-endian float32s (what servers send; tests use it).
