@@ -203,13 +203,7 @@ public enum Record {
             "id": id, "provider": .string(completion.provider), "model": .string(completion.model),
             "content": .string(completion.content),
         ]
-        object["finish_reason"] = completion.finishReason.map(JSON.string) ?? .null
-        if let raw = completion.providerFinishReason { object["provider_finish_reason"] = .string(raw) }
-        object["usage"] = completion.usage?.record ?? .null
-        if let cost = completion.cost { object["cost"] = cost.record }
-        if !completion.toolCalls.isEmpty { object["tool_calls"] = .array(completion.toolCalls.map(\.record)) }
-        if let data = completion.data { object["data"] = data }
-        object["timing"] = completion.timing.record
+        addOutcome(of: completion, to: &object)
         if let metadata { object["metadata"] = metadata }
         return .object(object)
     }
@@ -264,6 +258,13 @@ public enum Record {
     /// The `done` event.
     package static func done(_ completion: Completion) -> JSON {
         var object: JSONObject = ["type": "done"]
+        addOutcome(of: completion, to: &object)
+        return .object(object)
+    }
+
+    /// The fields a result line and a `done` event share, in their order: finish reason, usage, cost, tool calls,
+    /// data, timing.
+    private static func addOutcome(of completion: Completion, to object: inout JSONObject) {
         object["finish_reason"] = completion.finishReason.map(JSON.string) ?? .null
         if let raw = completion.providerFinishReason { object["provider_finish_reason"] = .string(raw) }
         object["usage"] = completion.usage?.record ?? .null
@@ -271,7 +272,6 @@ public enum Record {
         if !completion.toolCalls.isEmpty { object["tool_calls"] = .array(completion.toolCalls.map(\.record)) }
         if let data = completion.data { object["data"] = data }
         object["timing"] = completion.timing.record
-        return .object(object)
     }
 
     /// The `error` event, the last line of a failed stream.

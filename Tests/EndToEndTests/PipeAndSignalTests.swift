@@ -86,4 +86,28 @@ import Testing
         let line = try #require(try result.stdoutLines.last)
         #expect(line["id"] == .string(id) && line["error"]?["code"] == "cancelled")
     }
+
+    /// DESIGN §9 for `ai-embed`: SIGINT writes a `cancelled` line for every line read and not yet answered, in
+    /// input order, and exits 130.
+    @Test func sigint_inAiEmbedWritesTheCancelledLines() throws {
+        let server = try FakeServer { request in
+            var response = FakeResponse.embeddings(for: request, dimensions: 4)
+            response.firstByteDelayMs = 5000
+            return response
+        }
+        defer { server.stop() }
+        let process = try ToolProcess(
+            "ai-embed", arguments: ["-p", "openai", "--batch-size", "1", "--jobs", "2"],
+            stdin: .text("{\"id\":\"a\",\"input\":\"one\"}\n{\"id\":\"b\",\"input\":\"two\"}\n"),
+            environment: openAIEnvironment(server))
+        _ = server.waitForRequests(2, timeout: 10)
+        usleep(200_000)
+        process.send(signal: SIGINT)
+        let result = try process.wait(timeout: 10)
+        #expect(result.status == 130, "\(result.stderrText)")
+        let lines = try result.stdoutLines
+        #expect(lines.map { $0["id"]?.stringValue ?? "?" } == ["a", "b"], "\(result.stdoutText)")
+        #expect(lines.allSatisfy { $0["error"]?["code"] == "cancelled" })
+        #expect(result.stderrText.contains("ai-embed: error: interrupted"))
+    }
 }

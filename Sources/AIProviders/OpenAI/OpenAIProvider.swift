@@ -138,15 +138,7 @@ package struct OpenAIProvider: HTTPProvider {
         if let choice = choices.first {
             let message = choice["message"]
             if let content = message?["content"]?.stringValue, !content.isEmpty { try emit(.delta(content)) }
-            for (position, call) in (message?["tool_calls"]?.arrayValue ?? []).enumerated() {
-                try emit(
-                    .toolCall(
-                        index: call["index"]?.intValue ?? position,
-                        id: call["id"]?.stringValue,
-                        name: call["function"]?["name"]?.stringValue,
-                        arguments: call["function"]?["arguments"]?.stringValue ?? ""
-                    ))
-            }
+            try OpenAIWire.emitToolCalls(message?["tool_calls"], emit: emit)
             if let reason = choice["finish_reason"]?.stringValue { try emit(.finish(reason)) }
         }
         if let usage = OpenAIWire.usage(json) { try emit(.usage(usage)) }

@@ -70,15 +70,7 @@ package final class OpenAIStreamDecoder: FramedStreamDecoder {
             }
             if chunk.toolCalls.isPresent {
                 textOnly = false
-                for (position, call) in (try chunk.toolCalls.valueOrNull(in: data)?.arrayValue ?? []).enumerated() {
-                    try emit(
-                        .toolCall(
-                            index: call["index"]?.intValue ?? position,
-                            id: call["id"]?.stringValue,
-                            name: call["function"]?["name"]?.stringValue,
-                            arguments: call["function"]?["arguments"]?.stringValue ?? ""
-                        ))
-                }
+                try OpenAIWire.emitToolCalls(try chunk.toolCalls.valueOrNull(in: data), emit: emit)
             }
             if let reason = try chunk.finishReason.stringOrNull(in: data) {
                 textOnly = false

@@ -13,6 +13,21 @@ package enum OpenAIWire {
             promptTokens: prompt, completionTokens: completion, totalTokens: usage["total_tokens"]?.intValue,
             cachedTokens: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue)
     }
+    /// Emits each of `tool_calls` (a whole message's, or a stream chunk's fragments): its `index` (else its position),
+    /// id, function name and arguments text.
+    /// - Throws: what `emit` throws.
+    package static func emitToolCalls(_ calls: JSON?, emit: (ProviderEvent) throws -> Void) throws {
+        for (position, call) in (calls?.arrayValue ?? []).enumerated() {
+            try emit(
+                .toolCall(
+                    index: call["index"]?.intValue ?? position,
+                    id: call["id"]?.stringValue,
+                    name: call["function"]?["name"]?.stringValue,
+                    arguments: call["function"]?["arguments"]?.stringValue ?? ""
+                ))
+        }
+    }
+
     /// The failure an error reported inside a 200 response means (`{"error":{…}}` or a legacy `error:` field).
     package static func streamError(_ error: JSON, provider: String) -> AIError {
         let object = error["error"] ?? error
