@@ -15,30 +15,21 @@ import Glibc
 /// which every worker honours before its next attempt. The exit status is that of the first failed item in
 /// input order.
 package final class Batch: Sendable {
-    /// One finished item, ready to write.
-    private struct Finished {
-        var line: [UInt8]?
-        var failure: AIError?
-    }
-
     private struct State {
         var queue: [(sequence: Int, item: InputItem)] = []
         var queueHead = 0
-        var finished: [Int: Finished] = [:]
-        /// Every item read but not yet written.
-        var unwritten: [Int: InputItem] = [:]
+        /// The lines finished, written and not yet written; the first failure; stdout's failure.
+        var lines: LineOrder
         var dispatched = 0
-        var written = 0
+        var written: Int { lines.written }
+        var outputFailure: (any Error)? { lines.outputFailure }
         var readerDone = false
         /// Workers so far, up to `jobs`: a thread started per queued item, or the calling thread when the input
         /// was read without starting one.
         var workers = 0
         /// Of `workers`, the threads started.
         var threads = 0
-        var firstFailure: (sequence: Int, status: ExitStatus)?
         var interrupted = false
-        /// Why stdout took no more lines (`OutputClosed`, or `AIError` `io`): the batch stops and `run` throws it.
-        var outputFailure: (any Error)?
         /// Whether the batch stops taking work: interrupted, or stdout failed.
         var stopped: Bool { interrupted || outputFailure != nil }
     }
@@ -46,21 +37,20 @@ package final class Batch: Sendable {
     private let settings: Settings
     private var reporter: any Reporter { settings.reporter }
     private let jobs: Int
-    private let ordered: Bool
     private let raw: Bool
     private let output: JSONLWriter
     private let window: Int
     private let gate = BackoffGate()
-    private let monitor = Monitor(State())
+    private let monitor: Monitor<State>
 
     /// A batch with the given concurrency and output order; each failed item's message goes to `settings.reporter`.
     package init(settings: Settings, jobs: Int, ordered: Bool, raw: Bool, output: JSONLWriter = .standardOutput) {
         self.settings = settings
         self.jobs = max(1, jobs)
-        self.ordered = ordered
         self.raw = raw
         self.output = output
         self.window = max(1, jobs) * 4
+        self.monitor = Monitor(State(lines: LineOrder(ordered: ordered)))
     }
 
     /// Answers every item `reader` yields, except those whose id `skip` holds.
@@ -94,7 +84,7 @@ package final class Batch: Sendable {
         }
         if helps { work() }
         let (status, failure) = monitor.wait(until: { $0.written == $0.dispatched || $0.outputFailure != nil }) {
-            ($0.firstFailure?.status, $0.outputFailure)
+            ($0.lines.firstFailure?.status, $0.outputFailure)
         }
         if let failure { throw failure }
         return status
@@ -112,10 +102,10 @@ package final class Batch: Sendable {
             state.interrupted = true
             let error = AIError(.cancelled, "interrupted", retryable: false)
             var lines: [UInt8] = []
-            for sequence in state.unwritten.keys.sorted() {
-                if let done = state.finished[sequence] {
+            for sequence in state.lines.unwritten.keys.sorted() {
+                if let done = state.lines.finished[sequence] {
                     lines += done.line ?? []
-                } else if !raw, let item = state.unwritten[sequence] {
+                } else if !raw, let item = state.lines.unwritten[sequence] {
                     lines += Record.failure(id: item.id, error: error, metadata: item.metadata).encoded() + [0x0A]
                 }
             }
@@ -131,7 +121,7 @@ package final class Batch: Sendable {
             state -> Bool in
             guard state.outputFailure == nil else { return false }
             state.dispatched += 1
-            if let item { state.unwritten[sequence] = item }
+            if let item { state.lines.unwritten[sequence] = item }
             if let readerFailure {
                 finish(&state, sequence: sequence, id: "1", metadata: nil, result: .failure(readerFailure))
             } else if let item, case .failure(let error) = item.request {
@@ -196,52 +186,26 @@ package final class Batch: Sendable {
         result: Result<Completion, AIError>
     ) {
         guard !state.stopped else { return }
-        var done = Finished()
+        var line: [UInt8]?
+        var failure: AIError?
         switch result {
         case .success(let completion):
             if raw {
                 let text = completion.content
-                done.line = Array(text.utf8) + (text.hasSuffix("\n") ? [] : [0x0A])
+                line = Array(text.utf8) + (text.hasSuffix("\n") ? [] : [0x0A])
             } else {
                 // Sized for the answer at once: a long one is not copied again and again as the line grows.
-                var line: [UInt8] = []
-                line.reserveCapacity(completion.content.utf8.count + 1024)
-                Record.result(id: id, completion: completion, metadata: metadata).write(to: &line)
-                line.append(0x0A)
-                done.line = line
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(completion.content.utf8.count + 1024)
+                Record.result(id: id, completion: completion, metadata: metadata).write(to: &bytes)
+                bytes.append(0x0A)
+                line = bytes
             }
         case .failure(let error):
-            done.failure = error
-            if !raw { done.line = Record.failure(id: id, error: error, metadata: metadata).encoded() + [0x0A] }
-            if state.firstFailure == nil || sequence < state.firstFailure?.sequence ?? .max {
-                state.firstFailure = (sequence: sequence, status: error.exitStatus)
-            }
+            failure = error
+            if !raw { line = Record.failure(id: id, error: error, metadata: metadata).encoded() + [0x0A] }
         }
-        if ordered {
-            state.finished[sequence] = done
-            while state.outputFailure == nil, let next = state.finished.removeValue(forKey: state.written) {
-                emit(next, &state)
-                state.unwritten[state.written] = nil
-                state.written += 1
-            }
-        } else {
-            emit(done, &state)
-            state.unwritten[sequence] = nil
-            state.written += 1
-        }
-    }
-
-    /// Writes one finished item. When stdout takes no more lines (its reader went away, or a write error), the
-    /// failure is kept for `run` to throw and transfers under way are asked to stop (DESIGN §9).
-    private func emit(_ finished: Finished, _ state: inout State) {
-        if let failure = finished.failure { reporter.error(failure.message, hints: failure.hints) }
-        guard let line = finished.line else { return }
-        do {
-            try output.write(bytes: line)
-        } catch {
-            state.outputFailure = error
-            Cancellation.request()
-        }
+        state.lines.finish(sequence: sequence, line: line, failure: failure, output: output, reporter: reporter)
     }
 
     /// The ids of successful lines in a results file (`--resume`): lines with one of `fields` and no `error`.

@@ -31,15 +31,14 @@ package final class EmbedBatch: Sendable {
     private struct State {
         var queue: [[Entry]] = []
         var queueHead = 0
-        var finished: [Int: (line: [UInt8], failure: AIError?)] = [:]
-        var unwritten: [Int: InputItem] = [:]
+        /// The lines finished, written and not yet written; the first failure; stdout's failure.
+        var lines: LineOrder
         var dispatched = 0
-        var written = 0
+        var written: Int { lines.written }
+        var outputFailure: (any Error)? { lines.outputFailure }
         var readerDone = false
         var workers = 0
-        var firstFailure: (sequence: Int, status: ExitStatus)?
         var interrupted = false
-        var outputFailure: (any Error)?
         var stopped: Bool { interrupted || outputFailure != nil }
     }
 
@@ -49,11 +48,10 @@ package final class EmbedBatch: Sendable {
     private let dimensions: Int?
     private let batchSize: Int
     private let jobs: Int
-    private let ordered: Bool
     private let output: JSONLWriter
     private let window: Int
     private let gate = BackoffGate()
-    private let monitor = Monitor(State())
+    private let monitor: Monitor<State>
 
     /// A batch embedding with the provider `settings` choose (`model` and `dimensions` as given, nil for the
     /// provider's defaults); each failed item's message goes to `settings.reporter`.
@@ -66,9 +64,9 @@ package final class EmbedBatch: Sendable {
         self.dimensions = dimensions
         self.batchSize = max(1, batchSize)
         self.jobs = max(1, jobs)
-        self.ordered = ordered
         self.output = output
         self.window = (2 * max(1, jobs) + 1) * max(1, batchSize)
+        self.monitor = Monitor(State(lines: LineOrder(ordered: ordered)))
         do {
             embedder = .success(try ProviderRegistry(settings: settings).embedder(named: settings.defaults.provider))
         } catch let error as AIError {
@@ -125,7 +123,7 @@ package final class EmbedBatch: Sendable {
         flush()
         monitor.update { $0.readerDone = true }
         let (status, failure) = monitor.wait(until: { $0.written == $0.dispatched || $0.outputFailure != nil }) {
-            ($0.firstFailure?.status, $0.outputFailure)
+            ($0.lines.firstFailure?.status, $0.outputFailure)
         }
         if let failure { throw failure }
         return status
@@ -138,10 +136,10 @@ package final class EmbedBatch: Sendable {
             state.interrupted = true
             let error = AIError(.cancelled, "interrupted", retryable: false)
             var lines: [UInt8] = []
-            for sequence in state.unwritten.keys.sorted() {
-                if let done = state.finished[sequence] {
-                    lines += done.line
-                } else if let item = state.unwritten[sequence] {
+            for sequence in state.lines.unwritten.keys.sorted() {
+                if let done = state.lines.finished[sequence] {
+                    lines += done.line ?? []
+                } else if let item = state.lines.unwritten[sequence] {
                     lines += Record.failure(id: item.id, error: error, metadata: item.metadata).encoded() + [0x0A]
                 }
             }
@@ -158,7 +156,7 @@ package final class EmbedBatch: Sendable {
         monitor.wait(until: { $0.dispatched - $0.written < window || $0.outputFailure != nil }) { state -> Bool in
             guard state.outputFailure == nil else { return false }
             state.dispatched += 1
-            state.unwritten[sequence] = item
+            state.lines.unwritten[sequence] = item
             var failure: AIError?
             if case .failure(let error) = item.request { failure = error }
             if failure == nil, case .failure(let error) = embedder { failure = error }
@@ -311,32 +309,7 @@ package final class EmbedBatch: Sendable {
     /// Records a finished item and writes every line that may now be written.
     private func finish(_ state: inout State, sequence: Int, _ done: Rendered) {
         guard !state.stopped else { return }
-        if let failure = done.failure,
-            state.firstFailure == nil || sequence < state.firstFailure?.sequence ?? .max
-        {
-            state.firstFailure = (sequence: sequence, status: failure.exitStatus)
-        }
-        if ordered {
-            state.finished[sequence] = done
-            while state.outputFailure == nil, let next = state.finished.removeValue(forKey: state.written) {
-                emit(next, &state)
-                state.unwritten[state.written] = nil
-                state.written += 1
-            }
-        } else {
-            emit(done, &state)
-            state.unwritten[sequence] = nil
-            state.written += 1
-        }
-    }
-
-    private func emit(_ done: (line: [UInt8], failure: AIError?), _ state: inout State) {
-        if let failure = done.failure { settings.reporter.error(failure.message, hints: failure.hints) }
-        do {
-            try output.write(bytes: done.line)
-        } catch {
-            state.outputFailure = error
-            Cancellation.request()
-        }
+        state.lines.finish(
+            sequence: sequence, line: done.line, failure: done.failure, output: output, reporter: settings.reporter)
     }
 }
