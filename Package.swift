@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "ai-embed", targets: ["ai-embed"]),
         .executable(name: "ai-models", targets: ["ai-models"]),
         .executable(name: "ai-keys", targets: ["ai-keys"]),
+        .executable(name: "ai-batch", targets: ["ai-batch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMinor(from: "1.8.2")),
@@ -57,6 +58,10 @@ let package = Package(
         // Requests run to their end: retries, batches.
         .target(
             name: "AIRunner", dependencies: ["AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders"]),
+        // Providers' batch APIs: job records, id maps, submitting, polling, results in input order.
+        .target(
+            name: "AIJobs",
+            dependencies: ["AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AIRunner"]),
         // Providers' model catalogs: probing, listing, details, pulling.
         .target(name: "AICatalog", dependencies: ["AIBase", "AIWire", "AITransport", "AIConfig", "AIProviders"]),
         // The command-line layer shared by the tools: the only library importing ArgumentParser, the only one
@@ -65,7 +70,7 @@ let package = Package(
             name: "AICommandLine",
             dependencies: [
                 "AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AIRunner",
-                "AICatalog", "CSystem", argumentParser,
+                "AIJobs", "AICatalog", "CSystem", argumentParser,
             ]
         ),
         .executableTarget(
@@ -88,6 +93,10 @@ let package = Package(
             name: "ai-keys", dependencies: ["AIBase", "AICommandLine", argumentParser],
             linkerSettings: [staticLibstdcxx]
         ),
+        .executableTarget(
+            name: "ai-batch", dependencies: ["AIBase", "AICommandLine", argumentParser],
+            linkerSettings: [staticLibstdcxx]
+        ),
         // Test-only: the fake provider server, fixture loading and the binary runner.
         .target(name: "AITestSupport", dependencies: ["AIBase", "AIWire", "AITransport"]),
         .executableTarget(name: "ai-fake-server", dependencies: ["AITestSupport"]),
@@ -95,7 +104,7 @@ let package = Package(
             name: "UnitTests",
             dependencies: [
                 "AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AIRunner",
-                "AICatalog", "AICommandLine", "AITestSupport", argumentParser,
+                "AIJobs", "AICatalog", "AICommandLine", "AITestSupport", argumentParser,
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

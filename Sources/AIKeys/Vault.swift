@@ -30,7 +30,7 @@ package struct VaultLocation: Sendable, Equatable {
     /// The vault's file name.
     package var fileName: String { KeysFileSystem.baseName(of: path) }
     /// The prefix of temporary files written next to the vault.
-    package var temporaryPrefix: String { "." + fileName + ".tmp." }
+    package var temporaryPrefix: String { DurableFile.temporaryPrefix(of: fileName) }
 }
 
 /// An open vault: the file as read, its data key in locked memory and the decrypted entries.
@@ -288,66 +288,17 @@ package final class VaultLock {
 
 /// Replaces a file atomically and durably: temp file in the same directory, fsync, read back, rename, fsync dir.
 package enum AtomicFile {
-    /// Writes `bytes` as the new vault, removing temp files a killed writer left behind.
+    /// Writes `bytes` as the new vault, removing temp files a killed writer left behind (`DurableFile`).
     /// - Throws: `KeysError.io` (nothing is replaced then, and the temp file is removed).
     package static func replace(_ location: VaultLocation, with bytes: [UInt8]) throws(KeysError) {
-        let directory = location.directory
-        let directoryFD = KeysFileSystem.retrying { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-        guard directoryFD >= 0 else { throw .io("cannot open directory \(directory): \(KeysFileSystem.describe())") }
-        defer { KeysFileSystem.closeQuietly(directoryFD) }
-        removeStaleTemporaries(location, directoryFD: directoryFD)
-        let name = location.temporaryPrefix + KeysFileSystem.hex(Sodium.randomBytes(count: 8))
-        let fileFD = KeysFileSystem.retrying {
-            openat(directoryFD, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        do {
+            try DurableFile.replace(
+                directory: location.directory, name: location.fileName, bytes: bytes, noun: "the new vault",
+                readBackLimit: VaultHeader.maximumFileSize, removeStale: true, fault: Fault.active,
+                renamed: { Fault.pause("renamed") })
+        } catch {
+            throw .io(error.message)
         }
-        guard fileFD >= 0 else { throw .io("cannot create a file in \(directory): \(KeysFileSystem.describe())") }
-        var failure: String?
-        if fchmod(fileFD, 0o600) != 0 { failure = "cannot set the mode of the new vault" }
-        if failure == nil, Fault.active("write") || !bytes.withUnsafeBytes({ KeysFileSystem.writeAll(fileFD, $0) }) {
-            failure = "cannot write the new vault: \(KeysFileSystem.describe())"
-        }
-        if failure == nil, Fault.active("fsync") || fsync(fileFD) != 0 {
-            failure = "cannot sync the new vault to disk: \(KeysFileSystem.describe())"
-        }
-        if close(fileFD) != 0, failure == nil { failure = "cannot close the new vault: \(KeysFileSystem.describe())" }
-        if failure == nil, !readsBack(directoryFD: directoryFD, name: name, bytes: bytes) {
-            failure = "the new vault did not read back as written"
-        }
-        if failure == nil, Fault.active("rename") || renameat(directoryFD, name, directoryFD, location.fileName) != 0 {
-            failure = "cannot rename the new vault into place: \(KeysFileSystem.describe())"
-        }
-        if let failure {
-            _ = unlinkat(directoryFD, name, 0)
-            throw .io(failure)
-        }
-        Fault.pause("renamed")
-        if fsync(directoryFD) != 0 { throw .io("cannot sync \(directory): \(KeysFileSystem.describe())") }
-    }
-
-    private static func readsBack(directoryFD: Int32, name: String, bytes: [UInt8]) -> Bool {
-        let descriptor = KeysFileSystem.retrying { openat(directoryFD, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
-        guard descriptor >= 0 else { return false }
-        defer { KeysFileSystem.closeQuietly(descriptor) }
-        let read = try? KeysFileSystem.readAll(descriptor, limit: VaultHeader.maximumFileSize, path: name)
-        return read == bytes
-    }
-
-    /// Removes `.vault.tmp.*` files (called under the lock, so no writer is using them).
-    private static func removeStaleTemporaries(_ location: VaultLocation, directoryFD: Int32) {
-        let duplicate = dup(directoryFD)
-        guard duplicate >= 0, let stream = fdopendir(duplicate) else {
-            KeysFileSystem.closeQuietly(duplicate)
-            return
-        }
-        defer { closedir(stream) }
-        var stale: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name.hasPrefix(location.temporaryPrefix) { stale.append(name) }
-        }
-        for name in stale { _ = unlinkat(directoryFD, name, 0) }
     }
 }
 

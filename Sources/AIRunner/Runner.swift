@@ -204,16 +204,7 @@ package final class Runner {
                 }
             )
             try provider.attempt(resolved, context: context) { event in
-                var event = event
-                if answerTool, case .toolCall(_, _, let name, let arguments) = event,
-                    name == ProviderAnswer.toolName || (name == nil && result.answerToolStarted)
-                {
-                    result.answerToolStarted = true
-                    event = .delta(arguments)
-                } else if case .toolCall = event {
-                    result.answerToolStarted = false
-                }
-                result.apply(event)
+                let event = result.take(event, answerTool: answerTool)
                 if case .delta(let text) = event, !text.isEmpty {
                     deltaWritten.value = true
                     try observer?.delta(text)
@@ -273,6 +264,21 @@ private final class RepairObserver: RunObserver {
     }
 }
 
+extension Runner {
+    /// The `Completion` a whole response's events make, folded as a run folds them (the `answer` tool's input is
+    /// the text when the request has a schema): for answers that arrive another way, such as a provider's batch
+    /// results. `events` calls its argument once per event.
+    /// - Throws: what `events` throws.
+    package static func completion(
+        provider: String, model: String, timing: Timing, answerTool: Bool,
+        events: ((ProviderEvent) throws -> Void) throws -> Void
+    ) rethrows -> Completion {
+        var result = Accumulator(keepText: true)
+        try events { event in _ = result.take(event, answerTool: answerTool) }
+        return result.completion(provider: provider, model: model, timing: timing)
+    }
+}
+
 /// Folds provider events into a `Completion`.
 private struct Accumulator {
     let keepText: Bool
@@ -286,6 +292,22 @@ private struct Accumulator {
 
     init(keepText: Bool) {
         self.keepText = keepText
+    }
+
+    /// Applies `event` as a run does and returns it as applied: with `answerTool`, the fragments of the `answer`
+    /// tool's input (Anthropic's forced tool) are the answer's text, so they come back as `.delta`.
+    mutating func take(_ event: ProviderEvent, answerTool: Bool) -> ProviderEvent {
+        var event = event
+        if answerTool, case .toolCall(_, _, let name, let arguments) = event,
+            name == ProviderAnswer.toolName || (name == nil && answerToolStarted)
+        {
+            answerToolStarted = true
+            event = .delta(arguments)
+        } else if case .toolCall = event {
+            answerToolStarted = false
+        }
+        apply(event)
+        return event
     }
 
     mutating func apply(_ event: ProviderEvent) {
