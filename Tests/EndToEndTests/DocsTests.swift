@@ -11,7 +11,7 @@ import Testing
 /// EXAMPLES that run (see `ManExample` for their markers), and `mandoc -T lint` when mandoc is installed.
 @Suite struct DocsTests {
     /// The tools whose man page and completions are checked. Add a tool here when it gets them.
-    static let tools = ["ai-complete", "ai-stream", "ai-models", "ai-keys", "ai-embed"]
+    static let tools = ["ai-complete", "ai-stream", "ai-models", "ai-keys", "ai-embed", "ai-batch"]
 
     /// The shells swift-argument-parser generates completions for, and the file each script is committed as.
     static let shells = ["bash", "zsh", "fish"]
