@@ -14,10 +14,8 @@ package enum JobsCommand {
     package static func submit(_ options: JobsOptions, _ submit: SubmitOptions) throws {
         let request = submit.requestOptions(options.requestOptions)
         let settings = try request.settings()
-        let jobs = Jobs(settings: settings)
         // A provider without a batch API is refused before stdin is read.
-        _ = try Jobs.batchAPI(settings: settings, provider: settings.defaults.provider)
-        let record = try jobs.submit(try request.makeReader())
+        let record = try Jobs(settings: settings).submit { try request.makeReader() }
         try JSONLWriter.standardOutput.write(record.jobLine())
     }
 

@@ -16,7 +16,10 @@ package final class Jobs {
     private let settings: Settings
     /// Where the job records are.
     package let store: JobStore
-    private let makeAPI: (String) throws -> any BatchAPI
+    private let buildAPI: (String) throws -> any BatchAPI
+    /// The APIs built so far, by provider name: a key is looked up once per run (a passphrase descriptor can be read
+    /// only once).
+    private var apis: [String: any BatchAPI] = [:]
 
     /// Jobs with the given settings, kept in `store` (default: the environment's `$XDG_STATE_HOME/ai/batches`).
     /// `makeAPI` builds a provider's batch API from its name (default: `batchAPI(settings:provider:)`).
@@ -25,7 +28,15 @@ package final class Jobs {
     ) {
         self.settings = settings
         self.store = store ?? JobStore(environment: settings.environment)
-        self.makeAPI = makeAPI ?? { name in try Jobs.batchAPI(settings: settings, provider: name) }
+        self.buildAPI = makeAPI ?? { name in try Jobs.batchAPI(settings: settings, provider: name) }
+    }
+
+    /// The batch API of provider `name`, built once.
+    private func makeAPI(_ name: String) throws -> any BatchAPI {
+        if let api = apis[name] { return api }
+        let api = try buildAPI(name)
+        apis[name] = api
+        return api
     }
 
     /// The batch API of the provider named `name`, with its key, base URL and headers as `ai-complete` finds them.
@@ -56,13 +67,16 @@ package final class Jobs {
 
     // MARK: submit
 
-    /// Reads every request, refuses repeated ids, writes the job record, then creates the provider jobs.
+    /// Reads every request from the reader `makeReader` gives, refuses repeated ids, writes the job record, then
+    /// creates the provider jobs.
     /// - Returns: the job's record, every part with its provider id.
-    /// - Throws: `AIError`: `not_supported` before reading anything; `input` (duplicate ids, a request for another
-    ///   provider, a request larger than a provider job) before anything is sent; what the provider answers.
-    package func submit(_ reader: InputReader) throws -> JobRecord {
+    /// - Throws: `AIError`: `not_supported` (and key lookup failures) before the reader is made; `input` (duplicate
+    ///   ids, a request for another provider, a request larger than a provider job) before anything is sent; what
+    ///   the provider answers.
+    package func submit(_ makeReader: () throws -> InputReader) throws -> JobRecord {
         let name = settings.defaults.provider
         let api = try makeAPI(name)
+        let reader = try makeReader()
         var items: [JobRecord.Item] = []
         var entries: [[UInt8]] = []
         var sent: [Int] = []

@@ -6,7 +6,7 @@ import AITestSupport
 //     ai-fake-server [--fixtures DIR] [--chunking whole|planned|bytewise] [--threads N] [--keep-alive SECONDS]
 //                    [--delay-ms N]
 //                    (--fixture ID ... | --scenario ID | --stream-chunks N --format openai|anthropic|ollama
-//                     | --embeddings N)
+//                     | --embeddings N | --batches POLLS)
 //
 // Binds 127.0.0.1 on a free port, prints `PORT=<n>` as the first stdout line, then serves until killed.
 // Fixtures answer requests in order (the last one repeats), on whatever path is requested; requests are still
@@ -28,7 +28,7 @@ let usage = """
     usage: ai-fake-server [--fixtures DIR] [--chunking whole|planned|bytewise] [--threads N] [--keep-alive SECONDS]
                           [--delay-ms N]
                           (--fixture ID ... | --scenario ID | --stream-chunks N --format openai|anthropic|ollama
-                           | --embeddings N)
+                           | --embeddings N | --batches POLLS)
 
     Serves recorded provider responses (or a synthetic stream) on 127.0.0.1 and prints PORT=<n> first.
       --fixtures DIR       fixture directory (default: this checkout's Tests/Fixtures/providers)
@@ -40,6 +40,8 @@ let usage = """
       --format F           ... in the format openai, anthropic or ollama
       --embeddings N       answer embeddings requests (OpenAI's /embeddings, base64 or floats; Ollama's
                            /api/embed) with one vector of N numbers per input, fixed per text
+      --batches POLLS      serve OpenAI's files and batches and Anthropic's message batches (FakeBatchService);
+                           a batch ends after POLLS reads of it
       --threads N          serve connections with a fixed pool of N threads, each holding one connection until it
                            ends (default: a thread per connection)
       --keep-alive SECONDS close a connection that waits longer than this for its next request (default: never)
@@ -79,6 +81,7 @@ struct Options {
     var keepAlive: Double?
     var delayMs = 0
     var embeddings: Int?
+    var batches: Int?
 }
 
 func parseOptions(_ arguments: [String]) -> Options {
@@ -134,6 +137,10 @@ func parseOptions(_ arguments: [String]) -> Options {
             let text = value(for: argument)
             guard let count = Int(text), count > 0 else { usageError("--embeddings needs dimensions, not '\(text)'") }
             options.embeddings = count
+        case "--batches":
+            let text = value(for: argument)
+            guard let count = Int(text), count > 0 else { usageError("--batches needs a count, not '\(text)'") }
+            options.batches = count
         case "--delay-ms":
             let text = value(for: argument)
             guard let delay = Int(text), delay >= 0 else { usageError("--delay-ms needs milliseconds, not '\(text)'") }
@@ -144,9 +151,10 @@ func parseOptions(_ arguments: [String]) -> Options {
     }
     let modes = [
         !options.fixtureIDs.isEmpty, options.scenarioID != nil, options.streamChunks != nil, options.embeddings != nil,
+        options.batches != nil,
     ]
     guard modes.filter({ $0 }).count == 1 else {
-        usageError("give exactly one of --fixture, --scenario, --stream-chunks or --embeddings")
+        usageError("give exactly one of --fixture, --scenario, --stream-chunks, --embeddings or --batches")
     }
     if options.streamChunks != nil, options.format == nil { usageError("--stream-chunks needs --format") }
     if options.streamChunks == nil, options.format != nil { usageError("--format only goes with --stream-chunks") }
@@ -154,6 +162,11 @@ func parseOptions(_ arguments: [String]) -> Options {
 }
 
 func makeHandler(_ options: Options) -> FakeServer.Handler {
+    if let polls = options.batches {
+        var service = FakeBatchService.Options()
+        service.pollsUntilEnded = polls
+        return FakeBatchService(options: service).handler
+    }
     if let dimensions = options.embeddings {
         return { request in .embeddings(for: request, dimensions: dimensions) }
     }

@@ -117,7 +117,7 @@ package struct AnthropicBatchAPI: BatchAPI {
     }
 
     /// The HTTP status Anthropic sends with an error of this type.
-    static func status(ofErrorType type: String?) -> Int {
+    package static func status(ofErrorType type: String?) -> Int {
         switch type {
         case "invalid_request_error": 400
         case "authentication_error": 401
@@ -138,7 +138,7 @@ package struct AnthropicBatchAPI: BatchAPI {
 
     /// A message batch read: `processing_status`, `request_counts`, `results_url`.
     /// - Throws: `AIError` (`protocol`) without an id or a status.
-    static func batch(_ json: JSON, provider: String) throws -> ProviderBatch {
+    package static func batch(_ json: JSON, provider: String) throws -> ProviderBatch {
         guard let id = json["id"]?.stringValue, let state = json["processing_status"]?.stringValue else {
             throw AIError(.protocol, "\(provider) sent a message batch without 'id' or 'processing_status'")
         }

@@ -142,7 +142,7 @@ package struct OpenAIBatchAPI: BatchAPI {
 
     /// A batch object read: `status`, `request_counts` (`total`, `completed`, `failed`), the output and error files.
     /// - Throws: `AIError` (`protocol`) without an id or a status.
-    static func batch(_ json: JSON, provider: String) throws -> ProviderBatch {
+    package static func batch(_ json: JSON, provider: String) throws -> ProviderBatch {
         guard let id = json["id"]?.stringValue, let state = json["status"]?.stringValue else {
             throw AIError(.protocol, "\(provider) sent a batch without 'id' or 'status'")
         }
