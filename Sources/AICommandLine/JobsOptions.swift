@@ -126,7 +126,13 @@ package struct SubmitOptions: ParsableArguments {
     }
 
     package func validate() throws {
-        try requestOptions(RequestOptions.quickDefaults).validate()
+        if let maxTokens, let problem = RequestChecks.maxTokensProblem(maxTokens) {
+            throw ValidationError("--max-tokens \(problem)")
+        }
+        if let temperature, let problem = RequestChecks.samplingProblem(temperature) {
+            throw ValidationError("--temperature \(problem)")
+        }
+        _ = try requestOptions(RequestOptions.quickDefaults).schemaValue()
     }
 }
 

@@ -183,6 +183,26 @@ import Testing
         #expect(server.requests.isEmpty)
     }
 
+    @Test func unknownJob_notFound_badJobID_usage_noKey_78() throws {
+        let server = try FakeServer(handler: FakeBatchService().handler)
+        defer { server.stop() }
+        let environment = Self.environment(server)
+        let unknown = try Self.batch(["status", "20261202T000000-000000"], environment)
+        #expect(unknown.status == 65)
+        #expect(errorLine(unknown, tool: "ai-batch") == "ai-batch: error: no job 20261202T000000-000000")
+        let bad = try Self.batch(["results", "../../etc/passwd"], environment)
+        #expect(bad.status == 64)
+        var keyless = environment
+        keyless["ANTHROPIC_API_KEY"] = nil
+        let noKey = try Self.batch(["submit", "-p", "anthropic", "hi"], keyless)
+        #expect(noKey.status == 78)
+        #expect(errorLine(noKey, tool: "ai-batch") == "ai-batch: error: no key for anthropic")
+        #expect(server.requests.isEmpty)
+        let list = try Self.batch(["list"], environment)
+        #expect(list.status == 0)
+        #expect(list.stdout.isEmpty)
+    }
+
     @Test func wait_maxTime_75() throws {
         var options = FakeBatchService.Options()
         options.pollsUntilEnded = 1_000
