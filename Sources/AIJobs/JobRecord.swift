@@ -85,6 +85,8 @@ package struct JobRecord: Sendable, Equatable {
     package var parts: [Part]
     /// The distinct schemas the items use.
     package var schemas: [JSON]
+    /// Whether the schemas' `format` keywords are checked (`--schema-format-assert` at submit).
+    package var schemaFormatAssert = false
     /// The requests, in input order.
     package var items: [Item]
 
@@ -128,7 +130,7 @@ package struct JobRecord: Sendable, Equatable {
                     if let file = part.inputFile { object["input_file"] = .string(file) }
                     return .object(object)
                 }),
-            "schemas": .array(schemas),
+            "schemas": .array(schemas), "schema_format_assert": .bool(schemaFormatAssert),
             "items": .array(
                 items.map { item in
                     var object: JSONObject = ["id": item.id]
@@ -181,5 +183,6 @@ package struct JobRecord: Sendable, Equatable {
         self.init(
             job: job, provider: provider, kind: kind, created: created, state: state, parts: parts,
             schemas: json["schemas"]?.arrayValue ?? [], items: items)
+        schemaFormatAssert = json["schema_format_assert"]?.boolValue ?? false
     }
 }

@@ -81,7 +81,7 @@ package final class Jobs {
         var entries: [[UInt8]] = []
         var sent: [Int] = []
         var schemas: [JSON] = []
-        var compiled: [(Schema, Bool)?] = []
+        var compiled: [Result<Schema, SchemaError>] = []
         var ids: [(id: JSON, line: Int)] = []
         while let item = try reader.next() {
             ids.append((id: item.id, line: item.line))
@@ -104,15 +104,19 @@ package final class Jobs {
                 let index = schemas.firstIndex(of: schema) ?? schemas.count
                 if index == schemas.count {
                     schemas.append(schema)
-                    compiled.append(try? (Schema(schema, assertFormat: settings.schemaFormatAssert), false))
-                    if let (value, _) = compiled[index] { compiled[index] = (value, value.isOpenAIStrictCompatible) }
+                    compiled.append(
+                        Result { () throws(SchemaError) in
+                            try Schema(schema, assertFormat: settings.schemaFormatAssert)
+                        })
                 }
-                guard let (_, strict) = compiled[index] else {
-                    let reason = Self.schemaProblem(schema, assertFormat: settings.schemaFormatAssert)
+                let strict: Bool
+                switch compiled[index] {
+                case .success(let value): strict = value.isOpenAIStrictCompatible
+                case .failure(let error):
                     items.append(
                         JobRecord.Item(
                             id: item.id, metadata: item.metadata,
-                            failure: AIError(.input, "field 'schema': \(reason)")))
+                            failure: AIError(.input, "field 'schema': \(error.message)")))
                     continue
                 }
                 resolved.schemaStrict = strict
@@ -139,6 +143,7 @@ package final class Jobs {
         var record = JobRecord(
             job: JobStore.newJobName(now: now), provider: name, kind: api is AnthropicBatchAPI ? "anthropic" : "openai",
             created: now, state: .submitting, parts: parts, schemas: schemas, items: items)
+        record.schemaFormatAssert = settings.schemaFormatAssert
         try store.save(record)
         for (number, range) in ranges.enumerated() {
             do {
@@ -159,15 +164,6 @@ package final class Jobs {
         record.state = .submitted
         try store.save(record)
         return record
-    }
-
-    private static func schemaProblem(_ schema: JSON, assertFormat: Bool) -> String {
-        do {
-            _ = try Schema(schema, assertFormat: assertFormat)
-            return "not a schema"
-        } catch {
-            return error.message
-        }
     }
 
     // MARK: status, wait, cancel
@@ -325,8 +321,7 @@ package final class Jobs {
             }
             outcomes.append(try retrying(api) { try api.results(of: batch) })
         }
-        var schemas: [Schema?] = record.schemas.map { try? Schema($0, assertFormat: settings.schemaFormatAssert) }
-        if schemas.count < record.schemas.count { schemas = [] }
+        let schemas = record.schemas.map { try? Schema($0, assertFormat: record.schemaFormatAssert) }
         var first: ExitStatus?
         for item in record.items {
             let result = outcome(

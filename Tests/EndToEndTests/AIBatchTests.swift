@@ -146,17 +146,36 @@ import Testing
         let server = try FakeServer(handler: service.handler)
         defer { server.stop() }
         let schema = #"{"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]}"#
-        let input = #"{"id":"good","prompt":"json:{\"n\":3}"}"# + "\n" + #"{"id":"bad","prompt":"json:{\"n\":\"x\"}"}"#
+        let input = [
+            #"{"id":"good","prompt":"json:{\"n\":3}"}"#, #"{"id":"bad","prompt":"json:{\"n\":\"x\"}"}"#,
+            #"{"id":"not a schema","prompt":"x","schema":{"type":3}}"#,
+        ].joined(separator: "\n")
         for provider in ["openai", "anthropic"] {
-            let (_, results, _) = try Self.roundTrip(
+            let (job, results, _) = try Self.roundTrip(
                 provider: provider, server: server, input: input, extra: ["--schema", schema])
             #expect(results.status == 76, "\(provider): \(results.stderrText)")
+            #expect(job["requests"]?.intValue == 3)
             let lines = try results.stdoutLines
-            #expect(lines.count == 2)
-            #expect(lines.first?["data"] == .object(["n": .int(3)]), "\(provider)")
-            #expect(lines.last?["error"]?["code"] == "schema", "\(provider)")
-            #expect(lines.last?["error"]?["retryable"] == .bool(true))
+            #expect(lines.count == 3)
+            guard lines.count == 3 else { continue }
+            #expect(lines[0]["data"] == .object(["n": .int(3)]), "\(provider)")
+            #expect(lines[1]["error"]?["code"] == "schema", "\(provider)")
+            #expect(lines[1]["error"]?["retryable"] == .bool(true))
+            #expect(lines[1]["error"]?["content"] == #"{"n":"x"}"#)
+            #expect(lines[2]["error"]?["code"] == "input")
+            #expect(lines[2]["error"]?["message"]?.stringValue?.hasPrefix("field 'schema': ") == true)
         }
+        // Each provider was asked for the schema natively, as ai-complete asks; the bad schema was not sent.
+        let schemaJSON = try JSON.parse(Array(schema.utf8))
+        let file = try #require(service.uploadedFiles["file-1"]).split(separator: 0x0A)
+        #expect(file.count == 2)
+        let openAIBody = try JSON.parse(Array(try #require(file.first)))["body"]
+        #expect(openAIBody?["response_format"]?["json_schema"]?["schema"] == schemaJSON)
+        let create = try #require(server.requests.first { $0.path == "/v1/messages/batches" && $0.method == "POST" })
+        let requests = try #require(create.json?["requests"]?.arrayValue)
+        #expect(requests.count == 2)
+        #expect(requests.first?["params"]?["tools"]?.arrayValue?.first?["input_schema"] == schemaJSON)
+        #expect(requests.first?["params"]?["tool_choice"]?["name"] == "answer")
     }
 
     @Test(arguments: ["echo", "ollama"])
