@@ -44,6 +44,8 @@ import Testing
         let waited = try batch(["wait", name], environment)
         #expect(waited.status == 0, "\(waited.stderrText)")
         #expect(try waited.stdoutLines.first?["state"] == "ended")
+        // No progress bar when stderr is not a terminal.
+        #expect(waited.stderr.isEmpty)
         let results = try batch(["results", name], environment)
         let again = try batch(["results", name], environment)
         #expect(again.stdout == results.stdout)
@@ -236,6 +238,30 @@ import Testing
         let results = try Self.batch(["results", name], environment)
         #expect(results.status == 75)
         #expect(results.stdout.isEmpty)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func wait_drawsAProgressBar_onATerminalOnly() throws {
+        var options = FakeBatchService.Options()
+        options.pollsUntilEnded = 2
+        let server = try FakeServer(handler: FakeBatchService(options: options).handler)
+        defer { server.stop() }
+        var environment = Self.environment(server)
+        let submitted = try Self.batch(["submit", "-p", "openai", "hello"], environment)
+        let name = try #require(try submitted.stdoutLines.first?["job"]?.stringValue)
+        let output = scratchPath("wait.jsonl")
+        environment["BATCH"] = ToolProcess.executablePath("ai-batch")
+        environment["SHELL"] = "/bin/bash"
+        environment["TERM"] = "dumb"
+        let session = try runTool(
+            "/usr/bin/script",
+            arguments: ["-q", "-e", "-c", #""$BATCH" wait \#(name) > \#(output); echo "rc=$?""#, "/dev/null"],
+            stdin: .devNull, environment: environment)
+        #expect(session.stdoutText.contains("rc=0"), "\(session.stdoutText)")
+        #expect(session.stdoutText.contains("\r\u{1B}[K\(name) ["), "\(session.stdoutText)")
+        #expect(session.stdoutText.contains("] 0/1 in_progress"), "\(session.stdoutText)")
+        let line = try JSON.parse(Array(try String(contentsOfFile: output, encoding: .utf8).utf8))
+        #expect(line["state"] == "ended")
     }
 
     @Test func wait_rateLimitedWhilePolling_keepsPolling() throws {
