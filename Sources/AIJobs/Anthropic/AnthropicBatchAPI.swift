@@ -10,7 +10,9 @@ import AIWire
 /// listing the batches: the oldest one not yet claimed by this job that was created from a minute before the job's
 /// record to an hour after it, and holds exactly the part's number of requests.
 package struct AnthropicBatchAPI: BatchAPI {
+    /// The provider whose requests the jobs carry, and whose key and server they use.
     package let anthropic: AnthropicProvider
+    /// The client every call goes through.
     package let http: BatchHTTP
     package var name: String { anthropic.name }
     package var provider: any HTTPProvider { anthropic }

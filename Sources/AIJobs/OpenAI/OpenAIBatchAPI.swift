@@ -10,7 +10,9 @@ package struct OpenAIBatchAPI: BatchAPI {
     /// The endpoint every request of a job goes to.
     package static let endpoint = "/v1/chat/completions"
 
+    /// The provider whose requests the jobs carry, and whose key and server they use.
     package let openAI: OpenAIProvider
+    /// The client every call goes through.
     package let http: BatchHTTP
     package var name: String { openAI.name }
     package var provider: any HTTPProvider { openAI }
