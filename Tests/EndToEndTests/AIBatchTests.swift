@@ -193,6 +193,29 @@ import Testing
         #expect(result.stdout.isEmpty)
     }
 
+    @Test func configProviders_byKind_ollamaKindRefused_openAIKindServed() throws {
+        let service = FakeBatchService()
+        let server = try FakeServer(handler: service.handler)
+        defer { server.stop() }
+        var environment = Self.environment(server)
+        let config = scratchPath("config.json")
+        let text =
+            #"{"version":1,"providers":{"local":{"kind":"ollama","base_url":"\#(server.baseURL)"},"#
+            + #""gateway":{"kind":"openai","base_url":"\#(server.baseURL)/v1","key":"GATEWAY_KEY"}}}"#
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        environment["AI_CONFIG"] = config
+        environment["GATEWAY_KEY"] = "gw-key"
+        let refused = try Self.batch(["submit", "-p", "local", "hi"], environment)
+        #expect(refused.status == 78)
+        #expect(errorLine(refused, tool: "ai-batch") == "ai-batch: error: local has no batch API")
+        #expect(server.requests.isEmpty)
+        let served = try Self.batch(["submit", "-p", "gateway", "hi"], environment)
+        #expect(served.status == 0, "\(served.stderrText)")
+        #expect(try served.stdoutLines.first?["provider"] == "gateway")
+        #expect(server.requests.first?.header("authorization") == "Bearer gw-key")
+        #expect(service.batchIDs.count == 1)
+    }
+
     @Test func duplicateIDs_inputError_nothingSent() throws {
         let server = try FakeServer(handler: FakeBatchService().handler)
         defer { server.stop() }
