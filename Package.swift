@@ -54,9 +54,12 @@ let package = Package(
         .target(name: "AIProviders", dependencies: ["AIBase", "AIWire", "AITransport", "AIConfig"]),
         // The vault, the agent and key lookup: the only importer of CSodium.
         .target(name: "AIKeys", dependencies: ["AIBase", "AIWire", "CSodium", "CSystem"]),
-        // Requests run to their end: retries, batches.
+        // Tools the model may call: definitions, running commands, MCP servers; no provider knowledge.
+        .target(name: "AITools", dependencies: ["AIBase", "AIWire", "AISchema"]),
+        // Requests run to their end: retries, batches, the tool loop.
         .target(
-            name: "AIRunner", dependencies: ["AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders"]),
+            name: "AIRunner",
+            dependencies: ["AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AITools"]),
         // Providers' model catalogs: probing, listing, details, pulling.
         .target(name: "AICatalog", dependencies: ["AIBase", "AIWire", "AITransport", "AIConfig", "AIProviders"]),
         // The command-line layer shared by the tools: the only library importing ArgumentParser, the only one
@@ -64,8 +67,8 @@ let package = Package(
         .target(
             name: "AICommandLine",
             dependencies: [
-                "AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AIRunner",
-                "AICatalog", "CSystem", argumentParser,
+                "AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AITools",
+                "AIRunner", "AICatalog", "CSystem", argumentParser,
             ]
         ),
         .executableTarget(
