@@ -7,11 +7,12 @@ import Foundation
 /// stderr), `mixed` (text, an image, text), `structured` (structured content only), `ping-me` (asks the client
 /// `ping` and `roots/list` and sends it a notification, then answers with the client's two responses as JSON),
 /// `stray` (a response with an id never asked for, then its own), `hang` (never answered), `last-cancel` (the
-/// params of the last `notifications/cancelled`, as JSON), `pid` (the server's process id) and `dotted.name`.
+/// params of the last `notifications/cancelled`, as JSON), `pid` (the server's process id), `string-id` (answers
+/// with its request's id as a string) and `dotted.name`.
 final class TestServer: @unchecked Sendable {
     static let names = [
         "echo", "add", "fail", "slow", "rpc-error", "env", "noise", "mixed", "structured", "ping-me", "stray", "hang",
-        "last-cancel", "pid", "dotted.name",
+        "last-cancel", "pid", "string-id", "dotted.name",
     ]
 
     let versionAnswer: String
@@ -125,6 +126,11 @@ final class TestServer: @unchecked Sendable {
             let replies: [String: Any] = ["ping": answers["srv-1"] ?? NSNull(), "roots": answers["7"] ?? NSNull()]
             condition.unlock()
             text(id: id, json(replies))
+        case "string-id":
+            write([
+                "jsonrpc": "2.0", "id": "\(id)",
+                "result": ["content": [["type": "text", "text": "answered with id \"\(id)\""]]],
+            ])
         case "stray":
             write(["jsonrpc": "2.0", "id": 999_999, "result": ["content": [["type": "text", "text": "stray"]]]])
             text(id: id, "not stray")

@@ -218,7 +218,8 @@ final class MCPConnection: ToolServer, @unchecked Sendable {
             if let method = object["method"]?.stringValue {
                 if let id { answer(method, id: id) }
             } else if let id, object["result"] != nil || object["error"] != nil {
-                guard let number = id.intValue else { continue }
+                // Our ids are numbers; a server that echoes one as a string is understood too.
+                guard let number = id.intValue ?? id.stringValue.flatMap({ Int($0) }) else { continue }
                 lock.withLock {
                     if waiting.contains(number) {
                         replies[number] = message

@@ -151,6 +151,11 @@ package enum MCPServer {
 }
 
 extension MCPServer {
+    /// Shuts every server down at once (each may take its grace period), returning when all have ended.
+    package static func shutdown(_ servers: [any ToolServer]) {
+        _ = Threads.map(servers) { $0.shutdown() }
+    }
+
     /// The tools offered to the model: `commandTools` as they are, then each server's tools, a server's tool
     /// renamed `<server>_<name>` when its name is also another tool's (`<server>` the server program's file name,
     /// `MCPCommandLine.serverName`). Names stay at most 64 characters and distinct: a name still taken gets a

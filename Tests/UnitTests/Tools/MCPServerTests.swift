@@ -52,7 +52,7 @@ import Testing
         let server = try Self.start(server: Self.handWritten)
         defer { server.shutdown() }
         let names = server.tools.map(\.name)
-        #expect(names.count == 15)
+        #expect(names.count == 16)
         #expect(names.prefix(3) == ["echo", "add", "fail"])
         let add = try #require(server.tools.first { $0.name == "add" })
         #expect(add.description == "The add tool.")
@@ -65,7 +65,7 @@ import Testing
         #expect(try Self.call(server, "dotted.name").content == "dotted.name called")
     }
 
-    @Test(arguments: [1, 4, 14, 15, 100])
+    @Test(arguments: [1, 4, 15, 16, 100])
     func start_followsPagination(pageSize: Int) throws {
         let whole = try Self.start(server: Self.handWritten)
         defer { whole.shutdown() }
@@ -78,7 +78,7 @@ import Testing
                 return "\(tool.name) \(remoteName) \(tool.description ?? "") \(tool.parameters.encodedString)"
             }
         }
-        #expect(paged.tools.count == 15)
+        #expect(paged.tools.count == 16)
         #expect(described(paged.tools) == described(whole.tools))
     }
 
@@ -179,6 +179,12 @@ import Testing
         #expect(try Self.call(server, "add", #"{"a":1,"b":2}"#).content == "3")
     }
 
+    @Test func responseWithTheIDAsAString_isMatched() throws {
+        let server = try Self.start(server: Self.handWritten)
+        defer { server.shutdown() }
+        #expect(try Self.call(server, "string-id").content == #"answered with id "3""#)
+    }
+
     // MARK: Streams and environment
 
     @Test func serverStderr_goesWhereAsked_neverIntoTheProtocol() throws {
@@ -240,6 +246,16 @@ import Testing
         // Idempotent, and calls now fail.
         server.shutdown()
         #expect(throws: AIError.self) { try Self.call(server, "add", #"{"a":1,"b":1}"#) }
+    }
+
+    @Test func shutdown_ofSeveralServers_runsThemAtOnce() throws {
+        let servers = try (0..<3).map { _ in try Self.start("--linger", server: Self.handWritten) }
+        let leaders = try servers.map { try #require(Int32(try Self.call($0, "pid").content)) }
+        let started = Monotonic.now()
+        MCPServer.shutdown(servers)
+        // Each takes its grace (0.5 s) and its SIGTERM grace (0.5 s): together, not one after another.
+        #expect(Monotonic.now() - started < 2.5)
+        #expect(leaders.allSatisfy(Self.isGone))
     }
 
     @Test func shutdown_ofAServerIgnoringStdinAndSIGTERM_endsWithSIGKILL() throws {
