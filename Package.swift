@@ -94,11 +94,13 @@ let package = Package(
         // Test-only: the fake provider server, fixture loading and the binary runner.
         .target(name: "AITestSupport", dependencies: ["AIBase", "AIWire", "AITransport"]),
         .executableTarget(name: "ai-fake-server", dependencies: ["AITestSupport"]),
+        // Test-only: an MCP server over stdio (Interop/mcp-sdk-server is the same server on the official SDK).
+        .executableTarget(name: "ai-test-mcp-server"),
         .testTarget(
             name: "UnitTests",
             dependencies: [
-                "AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AIRunner",
-                "AICatalog", "AICommandLine", "AITestSupport", argumentParser,
+                "AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AITools",
+                "AIRunner", "AICatalog", "AICommandLine", "AITestSupport", argumentParser,
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
