@@ -55,9 +55,12 @@ let package = Package(
         .target(name: "AIProviders", dependencies: ["AIBase", "AIWire", "AITransport", "AIConfig"]),
         // The vault, the agent and key lookup: the only importer of CSodium.
         .target(name: "AIKeys", dependencies: ["AIBase", "AIWire", "CSodium", "CSystem"]),
-        // Requests run to their end: retries, batches.
+        // Tools the model may call: definitions, running commands, MCP servers; no provider knowledge.
+        .target(name: "AITools", dependencies: ["AIBase", "AIWire", "AISchema"]),
+        // Requests run to their end: retries, batches, the tool loop.
         .target(
-            name: "AIRunner", dependencies: ["AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders"]),
+            name: "AIRunner",
+            dependencies: ["AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AITools"]),
         // Providers' batch APIs: job records, id maps, submitting, polling, results in input order.
         .target(
             name: "AIJobs",
@@ -69,8 +72,8 @@ let package = Package(
         .target(
             name: "AICommandLine",
             dependencies: [
-                "AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AIRunner",
-                "AIJobs", "AICatalog", "CSystem", argumentParser,
+                "AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AITools",
+                "AIRunner", "AIJobs", "AICatalog", "CSystem", argumentParser,
             ]
         ),
         .executableTarget(
@@ -100,11 +103,13 @@ let package = Package(
         // Test-only: the fake provider server, fixture loading and the binary runner.
         .target(name: "AITestSupport", dependencies: ["AIBase", "AIWire", "AITransport"]),
         .executableTarget(name: "ai-fake-server", dependencies: ["AITestSupport"]),
+        // Test-only: an MCP server over stdio (Interop/mcp-sdk-server is the same server on the official SDK).
+        .executableTarget(name: "ai-test-mcp-server"),
         .testTarget(
             name: "UnitTests",
             dependencies: [
-                "AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AIRunner",
-                "AIJobs", "AICatalog", "AICommandLine", "AITestSupport", argumentParser,
+                "AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AITools",
+                "AIRunner", "AIJobs", "AICatalog", "AICommandLine", "AITestSupport", argumentParser,
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

@@ -13,6 +13,10 @@ package enum ProviderEvent: Sendable, Equatable {
     case usage(Usage)
     /// The model the provider says answered.
     case model(String)
+    /// A piece of the model's reasoning (thinking), kept apart from the text.
+    case reasoning(String)
+    /// The provider's signature over the reasoning so far (Anthropic), sent back with it to continue.
+    case reasoningSignature(String)
 }
 
 /// A request with its defaults filled in and its provider chosen: what one attempt sends.

@@ -286,6 +286,8 @@ private struct Accumulator {
     var finish: String?
     var usage: Usage?
     var model: String?
+    var reasoning: String?
+    var signature: String?
     var calls: [Int: ToolCall] = [:]
     /// The fragments of the `answer` tool's input are arriving (they are the answer's text).
     var answerToolStarted = false
@@ -316,6 +318,8 @@ private struct Accumulator {
         case .finish(let reason): finish = reason
         case .usage(let value): usage = value
         case .model(let name): model = name
+        case .reasoning(let text): reasoning = (reasoning ?? "") + text
+        case .reasoningSignature(let value): signature = (signature ?? "") + value
         case .toolCall(let index, let id, let name, let arguments):
             var call = calls[index] ?? ToolCall(index: index, id: nil, name: nil, arguments: "")
             call.id = call.id ?? id
@@ -326,7 +330,7 @@ private struct Accumulator {
     }
 
     func completion(provider: String, model requested: String, timing: Timing) -> Completion {
-        Completion(
+        var completion = Completion(
             provider: provider,
             model: model ?? requested,
             content: content,
@@ -335,6 +339,9 @@ private struct Accumulator {
             toolCalls: calls.values.sorted { $0.index < $1.index },
             timing: timing
         )
+        completion.reasoning = reasoning
+        completion.reasoningSignature = signature
+        return completion
     }
 }
 

@@ -162,6 +162,10 @@ package struct Completion: Sendable, Equatable {
     package var cost: Cost?
     /// With a schema: the answer, parsed and valid.
     package var data: JSON?
+    /// The model's reasoning, kept apart from `content`.
+    package var reasoning: String?
+    /// The provider's signature over the reasoning (Anthropic), needed to continue the conversation.
+    package var reasoningSignature: String?
 
     /// A value with the given parts.
     package init(
@@ -186,6 +190,11 @@ package struct Completion: Sendable, Equatable {
 
     /// The normalized finish reason.
     package var finishReason: String? { providerFinishReason.map(FinishReason.normalize) }
+
+    /// The assistant turn this completion is, to continue the conversation with.
+    package var message: Message {
+        Message(assistant: content, reasoning: reasoning, signature: reasoningSignature, toolCalls: toolCalls)
+    }
 }
 
 /// The JSONL records the tools write on stdout (DESIGN §3; `ai-wire(5)`).

@@ -1,4 +1,12 @@
-/// One chat message: a role and its content, plus any other fields the user sent (passed through).
+/// One chat message in the suite's neutral form (ai-wire(5) "Messages"): a role and its content, plus what a turn
+/// may carry besides text, and any other fields the user sent (passed through to OpenAI-compatible servers).
+///
+/// The neutral form, as `-c` writes it and every request may give it:
+/// - `{"role":"system"|"developer"|"user"|"assistant"|"tool","content": text | [part] | null}`;
+/// - an assistant turn may add `"reasoning"` (its thinking), `"reasoning_signature"` (what Anthropic needs to accept
+///   the thinking back) and `"tool_calls":[{"id","name","arguments"}]` (`arguments` the JSON text); OpenAI's form
+///   `{"id","type":"function","function":{"name","arguments"}}` is read too;
+/// - a tool result is `{"role":"tool","tool_call_id","name","content","is_error"}`.
 package struct Message: Sendable, Equatable {
     /// `system`, `developer`, `user`, `assistant` or `tool`.
     package var role: String
@@ -6,6 +14,23 @@ package struct Message: Sendable, Equatable {
     package var content: JSON
     /// The message object as given, for providers that take messages as they are.
     package var object: JSONObject
+    /// An assistant turn's tool calls, in call order.
+    package var toolCalls: [ToolCall] = []
+    /// A tool result's call id.
+    package var toolCallID: String?
+    /// A tool result's tool name.
+    package var name: String?
+    /// A tool result that reports a failure.
+    package var isError = false
+    /// An assistant turn's reasoning, kept apart from its content.
+    package var reasoning: String?
+    /// The provider's signature over the reasoning (Anthropic's thinking), needed to send it back.
+    package var reasoningSignature: String?
+
+    /// The fields of the neutral form that are not passed through as they are.
+    package static let neutralFields: Set<String> = [
+        "role", "content", "tool_calls", "tool_call_id", "name", "is_error", "reasoning", "reasoning_signature",
+    ]
 
     /// A message with string content.
     package init(role: String, text: String) {
@@ -21,6 +46,24 @@ package struct Message: Sendable, Equatable {
         self.object = object
     }
 
+    /// An assistant turn: its text, reasoning and tool calls.
+    package init(
+        assistant content: String, reasoning: String? = nil, signature: String? = nil, toolCalls: [ToolCall] = []
+    ) {
+        self.init(role: "assistant", text: content)
+        self.reasoning = reasoning
+        self.reasoningSignature = signature
+        self.toolCalls = toolCalls
+    }
+
+    /// A tool's result for the call `callID`.
+    package init(toolResult content: String, callID: String, name: String, isError: Bool) {
+        self.init(role: "tool", text: content)
+        self.toolCallID = callID
+        self.name = name
+        self.isError = isError
+    }
+
     /// The text of the content: the string, or the `text` of every text part joined.
     package var text: String {
         switch content {
@@ -28,6 +71,34 @@ package struct Message: Sendable, Equatable {
         case .array(let parts): return parts.compactMap { $0["text"]?.stringValue }.joined()
         default: return ""
         }
+    }
+
+    /// The message's fields that the neutral form does not name, as given.
+    package var passedThrough: [(key: String, value: JSON)] {
+        object.members.filter { !Self.neutralFields.contains($0.key) }
+    }
+
+    /// The message in the neutral form (what `-c` writes): the fields passed through, then the neutral ones.
+    package var record: JSON {
+        var out = JSONObject(passedThrough)
+        out["role"] = .string(role)
+        out["content"] = content
+        if let reasoning { out["reasoning"] = .string(reasoning) }
+        if let reasoningSignature { out["reasoning_signature"] = .string(reasoningSignature) }
+        if !toolCalls.isEmpty {
+            out["tool_calls"] = .array(
+                toolCalls.map { call in
+                    var object: JSONObject = [:]
+                    if let id = call.id { object["id"] = .string(id) }
+                    object["name"] = .string(call.name ?? "")
+                    object["arguments"] = .string(call.arguments)
+                    return .object(object)
+                })
+        }
+        if let toolCallID { out["tool_call_id"] = .string(toolCallID) }
+        if let name { out["name"] = .string(name) }
+        if role == "tool" { out["is_error"] = .bool(isError) }
+        return .object(out)
     }
 }
 

@@ -201,7 +201,54 @@ package enum RequestDecoding {
         case .string, .array, .null: break
         default: throw AIError(.input, "messages[\(index)].content must be a string or an array")
         }
-        return Message(role: role, content: content, object: object)
+        var message = Message(role: role, content: content, object: object)
+        func text(_ key: String) throws(AIError) -> String? {
+            guard let value = object[key], !value.isNull else { return nil }
+            guard let text = value.stringValue else {
+                throw AIError(.input, "messages[\(index)].\(key) must be a string")
+            }
+            return text
+        }
+        message.reasoning = try text("reasoning")
+        message.reasoningSignature = try text("reasoning_signature")
+        message.toolCallID = try text("tool_call_id")
+        message.name = try text("name")
+        if let isError = object["is_error"], !isError.isNull {
+            guard let flag = isError.boolValue else {
+                throw AIError(.input, "messages[\(index)].is_error must be true or false")
+            }
+            message.isError = flag
+        }
+        if let calls = object["tool_calls"], !calls.isNull {
+            guard case .array(let elements) = calls else {
+                throw AIError(.input, "messages[\(index)].tool_calls must be an array")
+            }
+            message.toolCalls = try elements.enumerated().map { (position, call) throws(AIError) in
+                try toolCall(call, position: position, message: index)
+            }
+        }
+        if role == "tool", message.toolCallID == nil {
+            throw AIError(.input, "messages[\(index)] (a tool result) needs a 'tool_call_id' string")
+        }
+        return message
+    }
+
+    /// A tool call of an assistant message, in the neutral form `{"id","name","arguments"}` or OpenAI's
+    /// `{"id","type":"function","function":{"name","arguments"}}`; `arguments` is JSON text, or a JSON object (kept as
+    /// its text).
+    private static func toolCall(_ call: JSON, position: Int, message: Int) throws(AIError) -> ToolCall {
+        let place = "messages[\(message)].tool_calls[\(position)]"
+        guard case .object(let object) = call else { throw AIError(.input, "\(place) must be an object") }
+        let function = object["function"]?.objectValue ?? object
+        guard let name = function["name"]?.stringValue else { throw AIError(.input, "\(place) needs a 'name' string") }
+        let arguments: String
+        switch function["arguments"] {
+        case .none, .some(.null): arguments = "{}"
+        case .some(.string(let text)): arguments = text
+        case .some(.object(let value)): arguments = JSON.object(value).encodedString
+        default: throw AIError(.input, "\(place).arguments must be JSON text or an object")
+        }
+        return ToolCall(index: position, id: object["id"]?.stringValue, name: name, arguments: arguments)
     }
 
     private static func string(_ object: JSONObject, _ key: String) throws(AIError) -> String? {

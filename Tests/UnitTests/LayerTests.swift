@@ -6,8 +6,8 @@ import Testing
 @Suite struct LayerTests {
     /// The library targets, lowest first: a target may depend only on targets before it.
     static let layers = [
-        "AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AIRunner", "AIJobs",
-        "AICatalog", "AICommandLine",
+        "AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AITools", "AIRunner",
+        "AIJobs", "AICatalog", "AICommandLine",
     ]
 
     static var sources: String { KeysTest.packageRoot + "/Sources" }

@@ -64,22 +64,12 @@ package struct AnthropicProvider: HTTPProvider {
     /// and are not sent.
     package func body(for resolved: ResolvedRequest) -> JSON {
         let request = resolved.request
-        var systemParts: [String] = []
-        if let system = request.system, !system.isEmpty { systemParts.append(system) }
-        var messages: [JSON] = []
-        for message in request.messages {
-            if message.role == "system" || message.role == "developer" {
-                let text = message.text
-                if !text.isEmpty { systemParts.append(text) }
-            } else {
-                messages.append(.object(["role": .string(message.role), "content": message.content]))
-            }
-        }
+        let (system, messages) = AnthropicMessages.messages(request)
         var body: JSONObject = [
             "model": .string(resolved.model),
             "max_tokens": .int(request.maxTokens ?? Self.defaultMaxTokens),
         ]
-        if !systemParts.isEmpty { body["system"] = .string(systemParts.joined(separator: "\n\n")) }
+        if let system { body["system"] = .string(system) }
         body["messages"] = .array(messages)
         if let value = request.temperature { body["temperature"] = .double(value) }
         if let value = request.topP { body["top_p"] = .double(value) }

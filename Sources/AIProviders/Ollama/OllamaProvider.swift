@@ -54,19 +54,9 @@ package struct OllamaProvider: HTTPProvider {
     /// `"extra":{"options":{"num_ctx":8192}}` keeps `-t`; every other `extra` member replaces the body's.
     package func body(for resolved: ResolvedRequest) -> JSON {
         let request = resolved.request
-        var messages: [JSON] = []
-        if let system = request.system { messages.append(.object(["role": "system", "content": .string(system)])) }
-        for message in request.messages {
-            var object = message.object
-            switch message.content {
-            case .string: break
-            case .array: object["content"] = .string(message.text)
-            default: object["content"] = .string("")
-            }
-            messages.append(.object(object))
-        }
         var body: JSONObject = [
-            "model": .string(resolved.model), "messages": .array(messages), "stream": .bool(resolved.stream),
+            "model": .string(resolved.model), "messages": .array(OllamaMessages.messages(request)),
+            "stream": .bool(resolved.stream),
         ]
         var options: JSONObject = [:]
         if let value = request.temperature { options["temperature"] = .double(value) }

@@ -56,10 +56,9 @@ package struct OpenAIProvider: HTTPProvider {
     /// `streamUsage`), then `extra`.
     package func body(for resolved: ResolvedRequest, streamUsage: Bool = true) -> JSON {
         let request = resolved.request
-        var messages: [JSON] = []
-        if let system = request.system { messages.append(.object(["role": "system", "content": .string(system)])) }
-        messages += request.messages.map { .object($0.object) }
-        var body: JSONObject = ["model": .string(resolved.model), "messages": .array(messages)]
+        var body: JSONObject = [
+            "model": .string(resolved.model), "messages": .array(OpenAIMessages.messages(request)),
+        ]
         if let value = request.temperature { body["temperature"] = .double(value) }
         if let value = request.topP { body["top_p"] = .double(value) }
         if let value = request.maxTokens { body[isOfficial ? "max_completion_tokens" : "max_tokens"] = .int(value) }

@@ -115,6 +115,8 @@ enum ChatFixtureHarness {
         var usage: Usage?
         var models: [String] = []
         var calls: [Int: ToolCall] = [:]
+        var reasoning: [String] = []
+        var signature = ""
         var error: AIError?
         var request: HTTPRequest?
 
@@ -126,6 +128,8 @@ enum ChatFixtureHarness {
             case .finish(let reason): finish = reason
             case .usage(let value): usage = value
             case .model(let name): models.append(name)
+            case .reasoning(let text): reasoning.append(text)
+            case .reasoningSignature(let value): signature += value
             case .toolCall(let index, let id, let name, let arguments):
                 var call = calls[index] ?? ToolCall(index: index, id: nil, name: nil, arguments: "")
                 call.id = call.id ?? id

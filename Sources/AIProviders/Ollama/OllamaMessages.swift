@@ -1,0 +1,45 @@
+import AIWire
+
+/// The suite's neutral messages (ai-wire(5)) as Ollama `/api/chat` messages.
+package enum OllamaMessages {
+    /// The request's system prompt first, then each message: fields the neutral form does not name pass through as
+    /// given; content is a string (the text of its text parts when given as parts); an assistant turn's reasoning is
+    /// `thinking` and its tool calls `{"function":{"name","arguments":{…}}}` (arguments an object); a tool result is
+    /// `{"role":"tool","content","tool_name"}`.
+    package static func messages(_ request: CompletionRequest) -> [JSON] {
+        var messages: [JSON] = []
+        if let system = request.system { messages.append(.object(["role": "system", "content": .string(system)])) }
+        for message in request.messages { messages.append(.object(wire(message))) }
+        return messages
+    }
+
+    /// One message in Ollama's form.
+    package static func wire(_ message: Message) -> JSONObject {
+        var object = JSONObject(message.passedThrough)
+        object["role"] = .string(message.role)
+        content(message.content, into: &object)
+        if let reasoning = message.reasoning { object["thinking"] = .string(reasoning) }
+        if !message.toolCalls.isEmpty {
+            object["tool_calls"] = .array(
+                message.toolCalls.map { call in
+                    let arguments = (try? JSON.parse(call.arguments)).flatMap { $0.objectValue == nil ? nil : $0 }
+                    return .object([
+                        "function": .object([
+                            "name": .string(call.name ?? ""), "arguments": arguments ?? .object([:]),
+                        ])
+                    ])
+                })
+        }
+        if message.role == "tool", let name = message.name { object["tool_name"] = .string(name) }
+        return object
+    }
+
+    /// Sets the message's `content` (a string: the text of its text parts when given as parts).
+    package static func content(_ content: JSON, into object: inout JSONObject) {
+        switch content {
+        case .string: object["content"] = content
+        case .array(let parts): object["content"] = .string(parts.compactMap { $0["text"]?.stringValue }.joined())
+        default: object["content"] = .string("")
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import AIWire
+
+/// The suite's neutral messages (ai-wire(5)) as Chat Completions messages.
+package enum OpenAIMessages {
+    /// The request's system prompt first, then each message: fields the neutral form does not name pass through as
+    /// given; tool calls become `{"id","type":"function","function":{"name","arguments"}}`, a tool result
+    /// `{"role":"tool","tool_call_id","content"}`. Reasoning is not sent back (servers that return it ask not to).
+    package static func messages(_ request: CompletionRequest) -> [JSON] {
+        var messages: [JSON] = []
+        if let system = request.system { messages.append(.object(["role": "system", "content": .string(system)])) }
+        for message in request.messages { messages.append(.object(wire(message))) }
+        return messages
+    }
+
+    /// One message in the Chat Completions form.
+    package static func wire(_ message: Message) -> JSONObject {
+        var object = JSONObject(message.passedThrough)
+        object["role"] = .string(message.role)
+        object["content"] = content(message.content)
+        if !message.toolCalls.isEmpty {
+            object["tool_calls"] = .array(
+                message.toolCalls.map { call in
+                    .object([
+                        "id": .string(call.id ?? ""), "type": "function",
+                        "function": .object([
+                            "name": .string(call.name ?? ""), "arguments": .string(call.arguments),
+                        ]),
+                    ])
+                })
+        }
+        if message.role == "tool" {
+            if let id = message.toolCallID { object["tool_call_id"] = .string(id) }
+        } else if let name = message.name {
+            object["name"] = .string(name)
+        }
+        return object
+    }
+
+    /// A message's content as Chat Completions takes it: text as it is, parts one by one.
+    package static func content(_ content: JSON) -> JSON {
+        content
+    }
+}
