@@ -157,6 +157,8 @@ import Testing
         request.messages = [
             Message(role: "user", content: .array([Self.image, Self.pdfURL, Self.text]), object: ["role": "user"])
         ]
-        #expect(EchoProvider.reply(to: request) == "[image image/png, 8 bytes]\n[document r.pdf https://x/r.pdf application/pdf]\nq")
+        #expect(
+            EchoProvider.reply(to: request)
+                == "[image image/png, 8 bytes]\n[document r.pdf https://x/r.pdf application/pdf]\nq")
     }
 }

@@ -13,7 +13,8 @@ enum AttachmentSamples {
         0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
     ]
     /// The start of a JPEG (SOI, then a JFIF APP0 segment).
-    static let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10] + Array("JFIF".utf8) + [0x00, 0x01, 0x01, 0xFF, 0xD9]
+    static let jpeg: [UInt8] =
+        [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10] + Array("JFIF".utf8) + [0x00, 0x01, 0x01, 0xFF, 0xD9]
     /// A 1×1 GIF.
     static let gif: [UInt8] =
         Array("GIF89a".utf8) + [
@@ -91,7 +92,9 @@ enum AttachmentSamples {
             #expect(AttachmentBase64.decode(String(encoded.prefix { $0 != "=" })) == bytes)
         }
         #expect(AttachmentBase64.decode("aGk") == Array("hi".utf8))
-        for bad in ["a", "aGk*", "aG=k", "aGk===", "aGl=", "a b="] { #expect(AttachmentBase64.decode(bad) == nil, "\(bad)") }
+        for bad in ["a", "aGk*", "aG=k", "aGk===", "aGl=", "a b="] {
+            #expect(AttachmentBase64.decode(bad) == nil, "\(bad)")
+        }
     }
 
     @Test func decode_requestField() throws {
@@ -128,7 +131,8 @@ enum AttachmentSamples {
         defaults.attachments = [Attachment(.url("https://x/a.png"))]
         var request = CompletionRequest(prompt: "p")
         request.attachments = [Attachment(.path("b.txt"))]
-        #expect(defaults.fill(request).attachments == [Attachment(.url("https://x/a.png")), Attachment(.path("b.txt"))])
+        #expect(
+            defaults.fill(request).attachments == [Attachment(.url("https://x/a.png")), Attachment(.path("b.txt"))])
     }
 
     @Test func argument_urlOrPath() {
@@ -148,7 +152,9 @@ enum AttachmentSamples {
                 ]))
         #expect(
             AttachmentParts.part(AttachmentSamples.pdf, type: .pdf, name: "r.pdf")["name"] == "r.pdf")
-        #expect(AttachmentParts.part(url: "https://x/a.png", type: .image("image/png"), name: "a.png")?["url"] == "https://x/a.png")
+        #expect(
+            AttachmentParts.part(url: "https://x/a.png", type: .image("image/png"), name: "a.png")?["url"]
+                == "https://x/a.png")
         #expect(AttachmentParts.part(url: "https://x/a.txt", type: .text, name: "a.txt") == nil)
         #expect(AttachmentParts.textBlock("a\n", "n.txt") == "n.txt:\n```\na\n```\n")
         #expect(AttachmentParts.textBlock("a", "n.txt") == "n.txt:\n```\na\n```\n")
@@ -158,7 +164,8 @@ enum AttachmentSamples {
     @Test func insert_intoTheLastUserMessageBeforeItsText() {
         let image: JSON = .object(["type": "image", "url": "https://x/a.png"])
         var messages = [
-            Message(role: "user", text: "first"), Message(role: "assistant", text: "a"), Message(role: "user", text: "q"),
+            Message(role: "user", text: "first"), Message(role: "assistant", text: "a"),
+            Message(role: "user", text: "q"),
         ]
         AttachmentParts.insert([image], into: &messages)
         #expect(messages[2].content == .array([image, .object(["type": "text", "text": "q"])]))
@@ -174,7 +181,8 @@ enum AttachmentSamples {
     @Test func isNeutral_leavesProviderFormsAlone() {
         #expect(AttachmentParts.isNeutral(.object(["type": "image", "mime_type": "image/png", "data": "AA=="])))
         #expect(AttachmentParts.isNeutral(.object(["type": "document", "url": "https://x/a.pdf"])))
-        #expect(!AttachmentParts.isNeutral(.object(["type": "image", "source": .object(["type": "url", "url": "u"])])))
+        #expect(
+            !AttachmentParts.isNeutral(.object(["type": "image", "source": .object(["type": "url", "url": "u"])])))
         #expect(!AttachmentParts.isNeutral(.object(["type": "image_url", "image_url": .object(["url": "u"])])))
         #expect(!AttachmentParts.isNeutral(.object(["type": "text", "text": "t"])))
     }
