@@ -51,7 +51,8 @@ package struct AttachmentRules: Sendable, Equatable {
     /// are).
     /// - Throws: `AIError` (`input`) for a kind the provider does not take, one given by a URL it does not take, or a
     ///   size over a limit.
-    package func check(_ messages: [Message], provider: String) throws(AIError) {
+    /// - Parameter fetchingURLs: URLs the provider does not take will be fetched: only the kinds are checked.
+    package func check(_ messages: [Message], provider: String, fetchingURLs: Bool = false) throws(AIError) {
         var total = 0
         for message in messages {
             guard case .array(let parts) = message.content else { continue }
@@ -69,7 +70,7 @@ package struct AttachmentRules: Sendable, Equatable {
                     throw AIError(.input, "\(provider) does not take attachments of type \(mimeType)")
                 }
                 guard let data = part["data"]?.stringValue else {
-                    guard isImage ? imageURLs : documentURLs else {
+                    guard (isImage ? imageURLs : documentURLs) || fetchingURLs else {
                         throw AIError(.input, "\(provider) does not take \(kind) by URL")
                     }
                     continue

@@ -57,8 +57,9 @@ package struct AttachmentLoader {
     }
 
     /// Puts the request's attachments into its last user message as neutral parts (and empties `attachments`),
-    /// fetches every image or document URL in its messages that `provider` does not take by URL, and checks them
-    /// all against the provider's rules, all before anything is sent.
+    /// checks that the provider takes their kinds, fetches every image or document URL in its messages that
+    /// `provider` does not take by URL, and checks them all against the provider's rules, all before anything is
+    /// sent. A URL whose type neither its `mime_type` nor its extension tells is fetched first, to be sniffed.
     /// - Throws: `AIError`: (`no_input`) for a file that cannot be read or a URL that cannot be fetched; (`input`)
     ///   for a type not attached or not taken by the provider, a URL that is not http or https, a size over a limit;
     ///   a transport failure while fetching.
@@ -68,6 +69,7 @@ package struct AttachmentLoader {
         for attachment in request.attachments { parts.append(try part(attachment, rules: rules)) }
         request.attachments = []
         AttachmentParts.insert(parts, into: &request.messages)
+        try rules.check(request.messages, provider: provider.name, fetchingURLs: true)
         for index in request.messages.indices {
             guard case .array(var given) = request.messages[index].content,
                 given.contains(where: { needsFetch($0, rules) })
@@ -96,10 +98,9 @@ package struct AttachmentLoader {
             try Self.checkScheme(url)
             let name = attachment.name ?? Self.name(ofURL: url)
             if let type = AttachmentType.named(url: url, mimeType: attachment.mimeType),
-                let part = AttachmentParts.part(url: url, type: type, name: name),
-                rules.takesURL(type) || !(type == .pdf ? rules.documents : rules.images)
+                let part = AttachmentParts.part(url: url, type: type, name: name)
             {
-                // Passed on: the provider fetches it, or the check refuses a kind it does not take at all.
+                // Kept as a URL: the provider fetches it, or it is fetched once the kinds are checked.
                 return part
             }
             let bytes = try fetch(url)
@@ -123,18 +124,52 @@ package struct AttachmentLoader {
         return AttachmentParts.part(bytes, type: try AttachmentType.sniff(bytes, name: url), name: name)
     }
 
-    /// The body of a `GET` of `url`.
-    /// - Throws: `AIError` (`no_input`) for a response that is not 2xx; a transport failure's error.
+    /// The most redirects a fetch follows.
+    package static let redirectLimit = 5
+
+    /// The body of a `GET` of `url`, following up to `redirectLimit` redirects (to http or https URLs).
+    /// - Throws: `AIError` (`no_input`) for a response that is not 2xx, or too many redirects; (`input`) for a
+    ///   redirect to another scheme; a transport failure's error.
     private func fetch(_ url: String) throws -> [UInt8] {
-        let request = HTTPRequest(method: "GET", url: url, headers: [(name: "Accept", value: "*/*")])
-        do {
-            return try HTTPExchange.perform(
-                request, provider: "the attachment server", transport: try transport(), limits: limits,
-                failure: { head, _ in AIError(.noInput, "cannot attach \(url): HTTP status \(head.status)") })
-        } catch var error as AIError {
-            error.hints = []
-            throw error
+        var current = url
+        for _ in 0...Self.redirectLimit {
+            var location: String?
+            let request = HTTPRequest(method: "GET", url: current, headers: [(name: "Accept", value: "*/*")])
+            do {
+                return try HTTPExchange.perform(
+                    request, provider: "the attachment server", transport: try transport(), limits: limits,
+                    failure: { head, _ in
+                        if [301, 302, 303, 307, 308].contains(head.status), let target = head.header("location") {
+                            location = target
+                        }
+                        return AIError(.noInput, "cannot attach \(url): HTTP status \(head.status)")
+                    })
+            } catch var error as AIError {
+                guard let location else {
+                    error.hints = []
+                    throw error
+                }
+                current = Self.resolve(location, against: current)
+                try Self.checkScheme(current)
+            }
         }
+        throw AIError(.noInput, "cannot attach \(url): more than \(Self.redirectLimit) redirects")
+    }
+
+    /// A redirect's `location` as an absolute URL: as it is when it has a scheme, else on the host of `base`
+    /// (`/path`), else beside its last path component.
+    package static func resolve(_ location: String, against base: String) -> String {
+        if Attachment.isURL(location) { return location }
+        let parts = base.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+        // "https:", "", the host, then the path.
+        guard parts.count >= 3 else { return location }
+        let origin = parts[0...2].joined(separator: "/")
+        if location.hasPrefix("//") { return parts[0] + location }
+        if location.hasPrefix("/") { return origin + location }
+        var path = parts.count > 3 ? "/" + parts[3] : "/"
+        if let end = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = String(path[..<end]) }
+        let directory = path[...(path.lastIndex(of: "/") ?? path.startIndex)]
+        return origin + directory + location
     }
 
     /// Refuses a URL libcurl would not read as `http://` or `https://`.

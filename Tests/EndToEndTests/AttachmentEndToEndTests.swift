@@ -16,10 +16,15 @@ import Testing
 
     /// A fake provider server: `GET` of a path in `files` answers its bytes, any other `GET` 404, and everything
     /// else the fixture's response.
-    func serve(_ fixture: String, files: [String: [UInt8]] = [:]) throws -> FakeServer {
+    func serve(
+        _ fixture: String, files: [String: [UInt8]] = [:], redirects: [String: String] = [:]
+    ) throws -> FakeServer {
         let response = try #require(fixtures).fixture(fixture).response()
         return try FakeServer { request in
             guard request.method == "GET" else { return response }
+            if let target = redirects[request.pathWithoutQuery] {
+                return FakeResponse(status: 302, headers: [("location", target)])
+            }
             guard let bytes = files[request.pathWithoutQuery] else { return FakeResponse(status: 404) }
             return FakeResponse(headers: [("content-type", "application/octet-stream")], body: bytes)
         }
@@ -196,6 +201,27 @@ import Testing
                     "filename": "r.pdf",
                     "file_data": .string("data:application/pdf;base64," + Self.base64(AttachmentFiles.pdf)),
                 ]))
+    }
+
+    @Test func fetch_followsRedirects() throws {
+        let server = try serve(
+            "ollama_chat_ok", files: ["/files/a.png": AttachmentFiles.png],
+            redirects: ["/short": "/go/next", "/go/next": "../files/a.png", "/loop": "/loop", "/ftp": "ftp://x/a.png"])
+        defer { server.stop() }
+        let environment = toolEnvironment(["OLLAMA_HOST": server.baseURL])
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "ollama", "-a", server.baseURL + "/short", "hi"], environment: environment)
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(server.requests.map(\.pathWithoutQuery) == ["/short", "/go/next", "/files/a.png", "/api/chat"])
+        #expect(try lastMessage(server)["images"] == .array([.string(Self.base64(AttachmentFiles.png))]))
+        let loop = try runTool(
+            "ai-complete", arguments: ["-p", "ollama", "-a", server.baseURL + "/loop", "hi"], environment: environment)
+        #expect(loop.status == 66)
+        #expect(errorLine(loop, tool: "ai-complete")?.hasSuffix("more than 5 redirects") == true)
+        let ftp = try runTool(
+            "ai-complete", arguments: ["-p", "ollama", "-a", server.baseURL + "/ftp", "hi"], environment: environment)
+        #expect(ftp.status == 65)
+        #expect(server.requests.filter { $0.method == "POST" }.count == 1)
     }
 
     @Test func stdin_isTheAttachmentWhenDash() throws {

@@ -102,6 +102,11 @@ import Testing
         #expect(refusal(ollama, [Self.image, Self.text]) == nil)
         #expect(refusal(ollama, [Self.pdf]) == "p does not take PDF documents")
         #expect(refusal(ollama, [Self.imageURL]) == "p does not take images by URL")
+        let messages = resolved([Self.imageURL]).request.messages
+        #expect(throws: Never.self) { try ollama.check(messages, provider: "p", fetchingURLs: true) }
+        #expect(throws: AIError.self) {
+            try ollama.check(resolved([Self.pdfURL]).request.messages, provider: "p", fetchingURLs: true)
+        }
         let openAI = OpenAIProvider(baseURL: "http://x/v1", apiKey: nil).attachmentRules
         #expect(refusal(openAI, [Self.image, Self.imageURL, Self.pdf]) == nil)
         #expect(refusal(openAI, [Self.pdfURL]) == "p does not take PDF documents by URL")
