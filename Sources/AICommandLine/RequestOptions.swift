@@ -214,6 +214,7 @@ package struct RequestOptions: ParsableArguments {
         let stdinAttached = attach.filter { $0 == "-" }.count
         if stdinAttached > 0 {
             guard stdinAttached == 1 else { throw AIError(.usage, "stdin can be attached once (-a -)") }
+            guard !noStdin else { throw AIError(.usage, "-a - reads stdin, which -n keeps closed") }
             guard !forceStdin, text != nil else {
                 throw AIError(.usage, "-a - attaches stdin: give the prompt as an argument")
             }

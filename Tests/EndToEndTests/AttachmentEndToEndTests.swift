@@ -252,7 +252,7 @@ import Testing
             .joined()
         #expect(text == "[image image/png, \(AttachmentFiles.png.count) bytes]\nwhat")
 
-        for arguments in [["-a", "-"], ["-a", "-", "-"], ["-a", "-", "-a", "-", "x"]] {
+        for arguments in [["-a", "-"], ["-a", "-", "-"], ["-a", "-", "-a", "-", "x"], ["-n", "-a", "-", "x"]] {
             let refused = try runTool(
                 "ai-complete", arguments: ["-p", "openai"] + arguments, stdin: .bytes(AttachmentFiles.png),
                 environment: openAIEnvironment(server))
