@@ -60,8 +60,9 @@ package struct AttachmentRules: Sendable, Equatable {
                 let isImage = part["type"]?.stringValue == "image"
                 let kind = isImage ? "images" : "PDF documents"
                 guard isImage ? images : documents else {
+                    let name = part["name"]?.stringValue.map { " (\($0))" } ?? ""
                     throw AIError(
-                        .input, "\(provider) does not take \(kind)",
+                        .input, "\(provider) does not take \(kind)\(name)",
                         hints: ["choose a provider that does with -p (openai and anthropic take images and PDFs)"])
                 }
                 if let mimeType = part["mime_type"]?.stringValue,

@@ -127,7 +127,8 @@ import Testing
             if sample.mimeType == "application/pdf" {
                 #expect(result.status == 65)
                 #expect(
-                    errorLine(result, tool: "ai-complete") == "ai-complete: error: ollama does not take PDF documents")
+                    errorLine(result, tool: "ai-complete")
+                        == "ai-complete: error: ollama does not take PDF documents (report.pdf)")
                 #expect(server.requests.isEmpty)
                 continue
             }

@@ -100,7 +100,7 @@ import Testing
     @Test func rules_kindsAndURLs() {
         let ollama = OllamaProvider(baseURL: "http://x").attachmentRules
         #expect(refusal(ollama, [Self.image, Self.text]) == nil)
-        #expect(refusal(ollama, [Self.pdf]) == "p does not take PDF documents")
+        #expect(refusal(ollama, [Self.pdf]) == "p does not take PDF documents (r.pdf)")
         #expect(refusal(ollama, [Self.imageURL]) == "p does not take images by URL")
         let messages = resolved([Self.imageURL]).request.messages
         #expect(throws: Never.self) { try ollama.check(messages, provider: "p", fetchingURLs: true) }

@@ -60,7 +60,7 @@ import Testing
         var ollama = request
         #expect(
             throws: AIError(
-                .input, "ollama does not take PDF documents",
+                .input, "ollama does not take PDF documents (a.pdf)",
                 hints: [
                     "choose a provider that does with -p (openai and anthropic take images and PDFs)"
                 ])
