@@ -64,9 +64,14 @@ package struct AttachmentLoader {
     ///   for a type not attached or not taken by the provider, a URL that is not http or https, a size over a limit;
     ///   a transport failure while fetching.
     package func apply(to request: inout CompletionRequest, provider: any Provider) throws {
+        let hasParts = request.messages.contains { message in
+            if case .array = message.content { return true }
+            return false
+        }
+        guard hasParts || !request.attachments.isEmpty else { return }
         let rules = provider.attachmentRules
         var parts: [JSON] = []
-        for attachment in request.attachments { parts.append(try part(attachment, rules: rules)) }
+        for attachment in request.attachments { parts.append(try part(attachment)) }
         request.attachments = []
         AttachmentParts.insert(parts, into: &request.messages)
         try rules.check(request.messages, provider: provider.name, fetchingURLs: true)
@@ -84,7 +89,7 @@ package struct AttachmentLoader {
     }
 
     /// The neutral part of one attachment.
-    private func part(_ attachment: Attachment, rules: AttachmentRules) throws -> JSON {
+    private func part(_ attachment: Attachment) throws -> JSON {
         switch attachment.source {
         case .path(let path):
             let bytes = try Self.read(path: path)
