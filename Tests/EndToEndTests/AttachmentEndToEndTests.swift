@@ -288,6 +288,37 @@ import Testing
         #expect(server.requests.filter { $0.method == "POST" }.isEmpty)
     }
 
+    @Test func messages_ownPartsPassAndNeutralPartsConvert() throws {
+        let openAI = try serve("openai_chat_ok")
+        defer { openAI.stop() }
+        let own =
+            #"[{"type":"image_url","image_url":{"url":"https://x.test/a.png","detail":"low"}},"#
+            + #"{"type":"input_audio","input_audio":{"data":"UklGRg==","format":"wav"}},{"type":"text","text":"hi"}]"#
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "openai"],
+            stdin: .text(#"{"messages":[{"role":"user","content":"# + own + "}]}"),
+            environment: openAIEnvironment(openAI))
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(try lastMessage(openAI)["content"] == JSON.parse(own))
+
+        // The neutral form, as a conversation record carries it, becomes Anthropic's blocks.
+        let anthropic = try serve("anthropic_messages_ok")
+        defer { anthropic.stop() }
+        let neutral =
+            #"[{"type":"image","mime_type":"image/gif","data":"R0lGODlhAQABAAAAACw="},{"type":"text","text":"hi"}]"#
+        let converted = try runTool(
+            "ai-complete", arguments: ["-p", "anthropic"],
+            stdin: .text(#"{"messages":[{"role":"user","content":"# + neutral + "}]}"),
+            environment: anthropicEnvironment(anthropic))
+        #expect(converted.status == 0, "\(converted.stderrText)")
+        #expect(
+            try lastMessage(anthropic)["content"]?[0]
+                == .object([
+                    "type": "image",
+                    "source": .object(["type": "base64", "media_type": "image/gif", "data": "R0lGODlhAQABAAAAACw="]),
+                ]))
+    }
+
     @Test func batch_requestFieldAndFlagOnEveryLine() throws {
         let server = try serve("openai_chat_ok")
         defer { server.stop() }
