@@ -164,7 +164,7 @@ _ai-stream() {
 
     local -a repeating_flags=()
     local -a non_repeating_flags=(--no-config -n --no-stdin --raw -r --quiet -q --schema-format-assert --version -h --help)
-    local -a repeating_options=(--stop)
+    local -a repeating_options=(--stop --attach -a)
     local -a non_repeating_options=(--provider -p --model -m --system -s -t --temperature --max-tokens --base-url --input --retries --connect-timeout --idle-timeout --max-time --schema --repair --passphrase-fd)
     __ai-stream_offer_flags_options -1
 
@@ -187,6 +187,10 @@ _ai-stream() {
         return
         ;;
     '--stop')
+        return
+        ;;
+    '--attach'|'-a')
+        __ai-stream_add_completions -f
         return
         ;;
     '--base-url')

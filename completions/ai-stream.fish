@@ -20,7 +20,7 @@ function __ai-stream_parse_tokens -S
     set -l unparsed_tokens (__ai-stream_tokens -pc)
     switch $unparsed_tokens[1]
     case 'ai-stream'
-        __ai-stream_parse_subcommand -r 1 'p/provider=' 'm/model=' 's/system=' 't/temperature=' 'max-tokens=' 'stop=+' 'base-url=' 'no-config' 'input=' 'n/no-stdin' 'r/raw' 'q/quiet' 'retries=' 'connect-timeout=' 'idle-timeout=' 'max-time=' 'schema=' 'schema-format-assert' 'repair=' 'passphrase-fd=' 'version' 'h/help'
+        __ai-stream_parse_subcommand -r 1 'p/provider=' 'm/model=' 's/system=' 't/temperature=' 'max-tokens=' 'stop=+' 'a/attach=+' 'base-url=' 'no-config' 'input=' 'n/no-stdin' 'r/raw' 'q/quiet' 'retries=' 'connect-timeout=' 'idle-timeout=' 'max-time=' 'schema=' 'schema-format-assert' 'repair=' 'passphrase-fd=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __ai-stream_parse_subcommand -r 1 'version'
@@ -83,6 +83,7 @@ complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_op
 complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream" t temperature' -s 't' -l 'temperature' -d 'Sampling temperature.' -rfka ''
 complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream" max-tokens' -l 'max-tokens' -d 'Cap on generated tokens.' -rfka ''
 complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream"' -l 'stop' -d 'Stop sequence (repeatable).' -rfka ''
+complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream"' -l 'attach' -s 'a' -d 'Attach an image, PDF or text file, an http(s) URL, or \'-\' for stdin, to every request (repeatable).' -rF
 complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream" base-url' -l 'base-url' -d 'Send this run to another server for the chosen provider.' -rfka ''
 complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream" no-config' -l 'no-config' -d 'Do not read the config file.'
 complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream" input' -l 'input' -d 'Read stdin as auto, text, json or jsonl.' -rfka 'auto text json jsonl'

@@ -2,6 +2,7 @@ import AIBase
 import AIConfig
 import AIKeys
 import AIProviders
+import AIRunner
 import AISchema
 import AITransport
 import AIWire
@@ -41,6 +42,14 @@ package struct RequestOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Stop sequence (repeatable).", valueName: "text"))
     package var stop: [String] = []
+
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "Attach an image, PDF or text file, an http(s) URL, or '-' for stdin, to every request (repeatable).",
+            valueName: "path|url|-"),
+        completion: .file())
+    package var attach: [String] = []
 
     @Option(
         name: .customLong("base-url"),
@@ -172,9 +181,22 @@ package struct RequestOptions: ParsableArguments {
             )
         )
         settings.defaults.schema = try schemaValue()
+        settings.defaults.attachments = try attachments()
         settings.schemaFormatAssert = schemaFormatAssert
         settings.repairs = repair
         return settings
+    }
+
+    /// The `-a` attachments: files and stdin read now (a missing file fails before any request), URLs as they are.
+    /// - Throws: `AIError` (`no_input`) for a file that cannot be read; (`input`) for one of a type never attached.
+    package func attachments() throws -> [Attachment] {
+        try attach.map { argument throws(AIError) in
+            if Attachment.isURL(argument) { return Attachment(argument: argument) }
+            let stdin = argument == "-"
+            let bytes = try stdin ? AttachmentLoader.readStandardInput() : AttachmentLoader.read(path: argument)
+            _ = try AttachmentType.sniff(bytes, name: argument)
+            return Attachment(.data(bytes), name: stdin ? nil : Attachment.fileName(argument))
+        }
     }
 
     /// The stdin reader these options ask for (DESIGN §2).
@@ -189,7 +211,15 @@ package struct RequestOptions: ParsableArguments {
             forceStdin = true
         }
         let text = words.isEmpty ? nil : words.joined(separator: " ")
-        let readsStdin = !noStdin && (forceStdin || !Terminal.isTerminal(0))
+        let stdinAttached = attach.filter { $0 == "-" }.count
+        if stdinAttached > 0 {
+            guard stdinAttached == 1 else { throw AIError(.usage, "stdin can be attached once (-a -)") }
+            guard !noStdin else { throw AIError(.usage, "-a - reads stdin, which -n keeps closed") }
+            guard !forceStdin, text != nil else {
+                throw AIError(.usage, "-a - attaches stdin: give the prompt as an argument")
+            }
+        }
+        let readsStdin = !noStdin && stdinAttached == 0 && (forceStdin || !Terminal.isTerminal(0))
         if !readsStdin, text == nil {
             throw AIError(
                 .usage,
@@ -215,6 +245,7 @@ extension RequestOptions: QuickParsable {
         options.temperature = nil
         options.maxTokens = nil
         options.stop = []
+        options.attach = []
         options.baseURL = nil
         options.noConfig = false
         options.input = .auto
@@ -241,6 +272,7 @@ extension RequestOptions: QuickParsable {
             .value("-t", "--temperature") { $0.temperature = $1 as Double },
             .value("--max-tokens") { $0.maxTokens = $1 as Int },
             .value("--stop") { $0.stop.append($1) },
+            .value("-a", "--attach") { $0.attach.append($1) },
             .value("--base-url") { $0.baseURL = $1 as String },
             .flag("--no-config") { $0.noConfig = true },
             .value("--input") { $0.input = $1 },

@@ -79,12 +79,19 @@ package protocol Provider: Sendable {
     var name: String { get }
     /// The model used when neither the request, `-m`, `AI_MODEL` nor the config names one.
     var defaultModel: String { get }
+    /// The attachments it takes (`textOnly` unless it says otherwise).
+    var attachmentRules: AttachmentRules { get }
     /// Makes one attempt, calling `emit` for every event as it arrives.
     func attempt(
         _ request: ResolvedRequest,
         context: AttemptContext,
         emit: (ProviderEvent) throws -> Void
     ) throws
+}
+
+extension Provider {
+    /// Text attachments only.
+    package var attachmentRules: AttachmentRules { .textOnly }
 }
 
 /// How providers ask for an answer that meets a schema.

@@ -70,6 +70,8 @@ package final class Runner {
         observer: (any RunObserver)? = nil
     ) throws -> Completion {
         var (provider, resolved) = try resolve(request, stream: stream)
+        try AttachmentLoader(transport: { [self] in try sharedTransport() }, limits: settings.limits)
+            .apply(to: &resolved.request, provider: provider)
         guard let schemaJSON = resolved.request.schema else {
             return try attempt(provider, resolved, keepText: keepText, observer: observer)
         }

@@ -134,6 +134,8 @@ package struct CompletionRequest: Sendable, Equatable {
     package var extra: JSONObject?
     /// The JSON Schema the answer must meet (`schema`, else `--schema`).
     package var schema: JSON?
+    /// Files, URLs and data to send with the last user message (`-a`'s, then the request's `attachments`).
+    package var attachments: [Attachment] = []
 
     /// An empty request.
     package init() {}
@@ -165,6 +167,8 @@ package struct RequestDefaults: Sendable {
     package var stop: [String]?
     /// `--schema`.
     package var schema: JSON?
+    /// `-a/--attach`, repeatable: sent with every request, before the request's own `attachments`.
+    package var attachments: [Attachment] = []
 
     /// Defaults naming only the provider.
     package init(
@@ -179,7 +183,8 @@ package struct RequestDefaults: Sendable {
         self.stop = stop
     }
 
-    /// The request with every field it leaves out filled from these defaults; a field in the request wins.
+    /// The request with every field it leaves out filled from these defaults; a field in the request wins, but for
+    /// attachments, which add up.
     package func fill(_ request: CompletionRequest) -> CompletionRequest {
         var filled = request
         if filled.provider == nil { filled.provider = provider }
@@ -189,6 +194,7 @@ package struct RequestDefaults: Sendable {
         if filled.maxTokens == nil { filled.maxTokens = maxTokens }
         if filled.stop == nil { filled.stop = stop }
         if filled.schema == nil { filled.schema = schema }
+        filled.attachments = attachments + filled.attachments
         return filled
     }
 }

@@ -32,6 +32,7 @@ package enum RequestDecoding {
     package static let requestFields: Set<String> = [
         "id", "provider", "model", "system", "messages", "prompt", "temperature", "top_p", "max_tokens", "stop",
         "frequency_penalty", "presence_penalty", "seed", "metadata", "extra", "schema",
+        "attachments",
     ]
 
     /// The roles a message may have.
@@ -161,6 +162,7 @@ package enum RequestDecoding {
             default: throw AIError(.input, "field 'schema' must be a JSON Schema object")
             }
         }
+        if let attachments = object["attachments"] { request.attachments = try Attachment.decode(attachments) }
         return request
     }
 

@@ -86,8 +86,35 @@ package enum AnthropicMessages {
         }
     }
 
-    /// A message's content as Anthropic takes it: text as it is, parts one by one.
+    /// A message's content as Anthropic takes it: text as it is, parts one by one. A neutral image is an `image`
+    /// block, a neutral PDF a `document` block, each with a `base64` source (`media_type`, `data`) or a `url` source;
+    /// every other part (text, Anthropic's own blocks) passes as given.
     package static func content(_ content: JSON) -> JSON {
-        content
+        guard case .array(let parts) = content, parts.contains(where: AttachmentParts.isNeutral) else { return content }
+        return .array(parts.map(part))
     }
+
+    private static func part(_ part: JSON) -> JSON {
+        guard AttachmentParts.isNeutral(part), let type = part["type"]?.stringValue else { return part }
+        let source: JSON
+        if let url = part["url"]?.stringValue {
+            source = .object(["type": "url", "url": .string(url)])
+        } else {
+            source = .object([
+                "type": "base64", "media_type": part["mime_type"] ?? .string("application/octet-stream"),
+                "data": part["data"] ?? "",
+            ])
+        }
+        return .object(["type": .string(type), "source": source])
+    }
+
+    /// Images (by data or URL) up to 5 MiB each, PDFs (by data or URL) up to 32 MiB, 32 MiB of them in a request.
+    package static let attachmentRules = AttachmentRules(
+        images: true, imageURLs: true, documents: true, documentURLs: true, imageLimit: 5 << 20,
+        documentLimit: 32 << 20, requestLimit: 32 << 20)
+}
+
+extension AnthropicProvider {
+    /// What the Messages API takes (`AnthropicMessages.attachmentRules`).
+    package var attachmentRules: AttachmentRules { AnthropicMessages.attachmentRules }
 }

@@ -23,7 +23,7 @@ package struct EchoProvider: Provider {
     ) throws {
         try context.responseStarted()
         try emit(.model(request.model))
-        let reply = request.request.lastUserText
+        let reply = Self.reply(to: request.request)
         var flushed = 0
         let replyWords = try Self.forEachWord(reply) { piece, end in
             try emit(.delta(piece))
@@ -41,6 +41,34 @@ package struct EchoProvider: Provider {
             + Self.count(request.request.system ?? "")
         try emit(.finish("stop"))
         try emit(.usage(Usage(promptTokens: promptWords, completionTokens: replyWords)))
+    }
+
+    /// Every attachment, by data or URL, of any size: the reply describes each (see `reply(to:)`).
+    package var attachmentRules: AttachmentRules {
+        AttachmentRules(
+            images: true, imageURLs: true, documents: true, documentURLs: true, imageLimit: .max, documentLimit: .max,
+            requestLimit: .max)
+    }
+
+    /// The reply: the last user message's text, with each image or document in it described on a line of its own
+    /// (`[image image/png, 67 bytes]`, `[document a.pdf application/pdf, 1024 bytes]`, `[image https://…]`).
+    package static func reply(to request: CompletionRequest) -> String {
+        guard case .array(let parts)? = request.messages.last(where: { $0.role == "user" })?.content else {
+            return request.lastUserText
+        }
+        return parts.map { part in
+            guard AttachmentParts.isNeutral(part) else { return part["text"]?.stringValue ?? "" }
+            var words = [part["type"]?.stringValue ?? "attachment"]
+            if let name = part["name"]?.stringValue { words.append(name) }
+            if let url = part["url"]?.stringValue { words.append(url) }
+            if let mimeType = part["mime_type"]?.stringValue { words.append(mimeType) }
+            if let data = part["data"]?.stringValue {
+                let padding = data.utf8.reversed().prefix { $0 == UInt8(ascii: "=") }.count
+                words[words.count - 1] += ","
+                words.append("\(data.utf8.count / 4 * 3 - padding) bytes")
+            }
+            return "[" + words.joined(separator: " ") + "]\n"
+        }.joined()
     }
 
     /// The text cut before each white-space run that follows a word: "a b" → ["a", " b"].

@@ -34,12 +34,27 @@ package enum OllamaMessages {
         return object
     }
 
-    /// Sets the message's `content` (a string: the text of its text parts when given as parts).
+    /// Sets the message's `content` (a string: the text of its text parts when given as parts) and, for neutral
+    /// image parts, `images` (their base64, in order, after any the message gave; an image given by URL was fetched before).
     package static func content(_ content: JSON, into object: inout JSONObject) {
         switch content {
         case .string: object["content"] = content
-        case .array(let parts): object["content"] = .string(parts.compactMap { $0["text"]?.stringValue }.joined())
+        case .array(let parts):
+            object["content"] = .string(parts.compactMap { $0["text"]?.stringValue }.joined())
+            let images = parts.filter { AttachmentParts.isNeutral($0) && $0["type"]?.stringValue == "image" }
+                .compactMap { $0["data"] }
+            if !images.isEmpty { object["images"] = .array((object["images"]?.arrayValue ?? []) + images) }
         default: object["content"] = .string("")
         }
     }
+
+    /// Images by data (one given by URL is fetched) up to 20 MiB each, 64 MiB of them in a request; no documents.
+    package static let attachmentRules = AttachmentRules(
+        images: true, imageURLs: false, documents: false, documentURLs: false, imageLimit: 20 << 20,
+        documentLimit: 0, requestLimit: 64 << 20)
+}
+
+extension OllamaProvider {
+    /// What `/api/chat` takes (`OllamaMessages.attachmentRules`).
+    package var attachmentRules: AttachmentRules { OllamaMessages.attachmentRules }
 }

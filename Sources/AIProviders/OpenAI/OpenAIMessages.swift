@@ -36,8 +36,38 @@ package enum OpenAIMessages {
         return object
     }
 
-    /// A message's content as Chat Completions takes it: text as it is, parts one by one.
+    /// A message's content as Chat Completions takes it: text as it is, parts one by one. A neutral image is an
+    /// `image_url` part (its URL, or a `data:` URL of its base64), a neutral PDF a `file` part with `filename` and
+    /// `file_data` (a `data:` URL); every other part (text, OpenAI's own `image_url`, `input_audio`, `file`) passes
+    /// as given.
     package static func content(_ content: JSON) -> JSON {
-        content
+        guard case .array(let parts) = content, parts.contains(where: AttachmentParts.isNeutral) else { return content }
+        return .array(parts.map(part))
     }
+
+    private static func part(_ part: JSON) -> JSON {
+        guard AttachmentParts.isNeutral(part) else { return part }
+        let mimeType = part["mime_type"]?.stringValue ?? "application/octet-stream"
+        let url = part["url"]?.stringValue ?? "data:\(mimeType);base64,\(part["data"]?.stringValue ?? "")"
+        guard part["type"]?.stringValue == "document" else {
+            return .object(["type": "image_url", "image_url": .object(["url": .string(url)])])
+        }
+        return .object([
+            "type": "file",
+            "file": .object([
+                "filename": .string(part["name"]?.stringValue ?? "document.pdf"), "file_data": .string(url),
+            ]),
+        ])
+    }
+
+    /// Images by data or URL up to 20 MiB each; PDFs by data (one given by URL is fetched) up to 32 MiB each; 50 MiB
+    /// of them in a request.
+    package static let attachmentRules = AttachmentRules(
+        images: true, imageURLs: true, documents: true, documentURLs: false, imageLimit: 20 << 20,
+        documentLimit: 32 << 20, requestLimit: 50 << 20)
+}
+
+extension OpenAIProvider {
+    /// What Chat Completions takes (`OpenAIMessages.attachmentRules`).
+    package var attachmentRules: AttachmentRules { OpenAIMessages.attachmentRules }
 }

@@ -49,13 +49,14 @@ struct CompleteArguments: ParsableArguments {
     @Test func everyOption_isInTheQuickTable() {
         #expect(Self.spellings(RequestOptions.quickArguments) == Self.helpSpellings(RequestOptions.self))
         #expect(Self.spellings(BatchOptions.quickArguments) == Self.helpSpellings(BatchOptions.self))
-        #expect(Self.helpSpellings(RequestOptions.self).count == 27, "the help parse found the options")
+        #expect(Self.helpSpellings(RequestOptions.self).count == 29, "the help parse found the options")
     }
 
     @Test(arguments: [
         [String](),
         ["-p", "openai", "--base-url", "http://127.0.0.1:8080/v1", "-n", "hi"],
         ["-p", "echo", "hello", "world"],
+        ["-a", "x.png", "--attach", "https://x/a.png", "--attach=b.pdf", "hi"],
         ["hello", "--model=m", "-t", "0.5", "--stop", "a", "--stop", "b", "-"],
         ["-p", "a", "-p", "b", "--max-tokens", "9", "--input", "jsonl", "-r", "-q", "--no-config"],
         [
