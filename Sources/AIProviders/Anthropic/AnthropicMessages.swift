@@ -90,4 +90,15 @@ package enum AnthropicMessages {
     package static func content(_ content: JSON) -> JSON {
         content
     }
+
+    /// The tools offered, as `tools`: `[{"name","description","input_schema"}]`.
+    package static func tools(_ specs: [ToolSpec]) -> JSON {
+        .array(
+            specs.map { spec in
+                var tool: JSONObject = ["name": .string(spec.name)]
+                if let description = spec.description { tool["description"] = .string(description) }
+                tool["input_schema"] = spec.parameters
+                return .object(tool)
+            })
+    }
 }

@@ -42,4 +42,16 @@ package enum OllamaMessages {
         default: object["content"] = .string("")
         }
     }
+
+    /// The tools offered, as `tools` (OpenAI's form): `[{"type":"function","function":{"name","description",
+    /// "parameters"}}]`.
+    package static func tools(_ specs: [ToolSpec]) -> JSON {
+        .array(
+            specs.map { spec in
+                var function: JSONObject = ["name": .string(spec.name)]
+                if let description = spec.description { function["description"] = .string(description) }
+                function["parameters"] = spec.parameters
+                return .object(["type": "function", "function": .object(function)])
+            })
+    }
 }

@@ -40,4 +40,15 @@ package enum OpenAIMessages {
     package static func content(_ content: JSON) -> JSON {
         content
     }
+
+    /// The tools offered, as `tools`: `[{"type":"function","function":{"name","description","parameters"}}]`.
+    package static func tools(_ specs: [ToolSpec]) -> JSON {
+        .array(
+            specs.map { spec in
+                var function: JSONObject = ["name": .string(spec.name)]
+                if let description = spec.description { function["description"] = .string(description) }
+                function["parameters"] = spec.parameters
+                return .object(["type": "function", "function": .object(function)])
+            })
+    }
 }
