@@ -127,9 +127,7 @@ package enum CommandTool {
                 if ready < 0, errno != EINTR { break }
                 guard ready > 0 else { continue }
                 if stdin >= 0, entries[1].revents != 0 {
-                    let count = input.withUnsafeBytes { raw in
-                        Glibc.write(stdin, raw.baseAddress! + written, raw.count - written)
-                    }
+                    let count = input[written...].withUnsafeBytes { Glibc.write(stdin, $0.baseAddress, $0.count) }
                     if count > 0 { written += count }
                     if (count < 0 && errno != EAGAIN && errno != EINTR) || written == input.count { closeStdin() }
                 }
@@ -231,8 +229,10 @@ package enum CommandTool {
             var pid: pid_t = 0
             let result = (arguments + [nil]).withUnsafeBufferPointer { argvPointer in
                 (entries + [nil]).withUnsafeBufferPointer { envPointer in
-                    posix_spawnp(
-                        &pid, argv[0], &actions, &attributes, argvPointer.baseAddress!, envPointer.baseAddress!)
+                    guard let argvBase = argvPointer.baseAddress, let envBase = envPointer.baseAddress else {
+                        return EINVAL
+                    }
+                    return posix_spawnp(&pid, argv[0], &actions, &attributes, argvBase, envBase)
                 }
             }
             return result == 0 ? (pid, 0) : (nil, result)

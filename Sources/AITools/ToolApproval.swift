@@ -25,7 +25,7 @@ package enum ToolApproval {
         let question = Array("ai: run tool '\(name)' with \(shown)? [y/N] ".utf8)
         var offset = 0
         while offset < question.count {
-            let count = question.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            let count = question[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
             guard count > 0 else { return .noTerminal }
             offset += count
