@@ -87,7 +87,8 @@ extension Runner {
             guard steps < options.maxSteps else {
                 var error = AIError(
                     .toolLoop,
-                    "the model was still calling tools after \(steps) model calls (--max-steps \(options.maxSteps))")
+                    "the model was still calling tools after \(steps) model call\(steps == 1 ? "" : "s")"
+                        + " (--max-steps \(options.maxSteps))")
                 error.tokens = spent?.tokens
                 throw error
             }
