@@ -97,8 +97,8 @@ let package = Package(
         .testTarget(
             name: "UnitTests",
             dependencies: [
-                "AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AIRunner",
-                "AICatalog", "AICommandLine", "AITestSupport", argumentParser,
+                "AIBase", "AIWire", "AISchema", "AITransport", "AIConfig", "AIProviders", "AIKeys", "AITools",
+                "AIRunner", "AICatalog", "AICommandLine", "AITestSupport", argumentParser,
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

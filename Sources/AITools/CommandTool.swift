@@ -56,7 +56,8 @@ package enum CommandTool {
         switch status {
         case .exited(0):
             return ToolOutput(content: text, isError: false)
-        case .signaled(SIGPIPE) where exchange.cut:
+        case .exited where exchange.cut, .signaled where exchange.cut:
+            // Cut output ends the tool's stdout early; how the tool took that is not its failure.
             return ToolOutput(content: text, isError: false)
         case .exited(let code):
             return failure("tool '\(name)' failed: exit status \(code)", output: text)
@@ -78,7 +79,7 @@ package enum CommandTool {
     }
 
     /// The longest prefix of `bytes` that does not end inside a UTF-8 sequence, as text.
-    static func validPrefix(_ bytes: [UInt8]) -> String {
+    package static func validPrefix(_ bytes: [UInt8]) -> String {
         var start = bytes.count
         while start > 0, bytes.count - start < 3, bytes[start - 1] & 0xC0 == 0x80 { start -= 1 }
         var end = bytes.count
