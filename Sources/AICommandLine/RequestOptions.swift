@@ -169,13 +169,13 @@ package struct RequestOptions: ParsableArguments {
         }
     }
 
-    /// How tool calls are answered: the `--tool` definitions and the tools of the `--mcp` servers (started here;
-    /// `servers` gets each as it starts, so that it can be shut down whatever happens next), `--max-steps`,
-    /// `--approve`, and the environment tools get (never a provider's key variable).
+    /// How tool calls are answered, or nil when no tool option was given (the run then does no tool work unless a
+    /// request defines tools): the `--tool` definitions and the tools of the `--mcp` servers (started here;
+    /// `servers` gets each as it starts, so that it can be shut down whatever happens next), `--max-steps` and
+    /// `--approve`.
     /// - Throws: `ValidationError` for a bad `--tool`; `AIError` when a server cannot start or names clash.
-    package func toolOptions(
-        environment: Environment = .current(), config: ConfigFile?, servers: (any ToolServer) -> Void
-    ) throws -> ToolOptions {
+    package func toolOptions(servers: (any ToolServer) -> Void) throws -> ToolOptions? {
+        guard !tool.isEmpty || !mcp.isEmpty || maxSteps != ToolOptions.defaultMaxSteps || approve else { return nil }
         var tools = ToolSet()
         for (definition, path) in zip(try toolDefinitions(), tool) {
             try tools.add(definition, place: "--tool \(path)")
@@ -185,13 +185,7 @@ package struct RequestOptions: ParsableArguments {
             servers(server)
             try tools.add(server: server)
         }
-        var withheld: Set<String> = [Environment.Key.openAIKey.rawValue, Environment.Key.anthropicKey.rawValue]
-        for provider in config?.providers ?? [] {
-            if let key = provider.entry.key { withheld.insert(key) }
-        }
-        var options = ToolOptions(
-            tools: tools, maxSteps: maxSteps, approve: approve,
-            environment: CommandEnvironment(values: environment.values, withheld: withheld))
+        var options = ToolOptions(tools: tools, maxSteps: maxSteps, approve: approve)
         options.active = !tool.isEmpty || !mcp.isEmpty
         return options
     }

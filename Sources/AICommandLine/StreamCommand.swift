@@ -33,7 +33,7 @@ package enum StreamCommand {
         let completion: Completion
         do {
             let settings = try options.settings()
-            let tools = try options.toolOptions(config: settings.config, servers: servers.append)
+            let tools = try options.toolOptions(servers: servers.append)
             completion = try Runner(settings: settings, tools: tools).run(
                 request, stream: true, keepText: false,
                 observer: printer)

@@ -1,4 +1,5 @@
 import AIBase
+import AIConfig
 import AISchema
 import AITools
 import AIWire
@@ -15,8 +16,9 @@ package struct ToolOptions: Sendable {
     package var maxSteps: Int
     /// Ask on the terminal before each call (`--approve`).
     package var approve: Bool
-    /// What command tools' environments are made from.
-    package var environment: CommandEnvironment
+    /// What command tools' environments are made from; nil: the run's environment, the providers' key variables
+    /// withheld (`Runner.commandEnvironment`).
+    package var environment: CommandEnvironment?
     /// Whether every request runs the tool loop (`--tool` or `--mcp` given); otherwise only a request with its own
     /// `tools` does, and tool calls are reported, not run.
     package var active = true
@@ -24,7 +26,7 @@ package struct ToolOptions: Sendable {
     /// Options with the given parts.
     package init(
         tools: ToolSet = ToolSet(), maxSteps: Int = defaultMaxSteps, approve: Bool = false,
-        environment: CommandEnvironment = CommandEnvironment(values: [:], withheld: [])
+        environment: CommandEnvironment? = nil
     ) {
         self.tools = tools
         self.maxSteps = maxSteps
@@ -132,7 +134,7 @@ extension Runner {
                 }
             }
         }
-        let environment = options.environment
+        let environment = options.environment ?? commandEnvironment
         let work: @Sendable (ToolSet.Check) -> (ToolOutput, Int) = { check in
             switch check {
             case .refused(let output): return (output, 0)
@@ -148,6 +150,16 @@ extension Runner {
             try observer?.toolResult(call, output: result.0, milliseconds: result.1)
         }
         return results.map(\.0)
+    }
+
+    /// What command tools get by default: the run's environment, never a provider's key variable (OpenAI's,
+    /// Anthropic's, and every key the config file names), whatever a definition's `env` lists.
+    var commandEnvironment: CommandEnvironment {
+        var withheld: Set<String> = [Environment.Key.openAIKey.rawValue, Environment.Key.anthropicKey.rawValue]
+        for provider in settings.config?.providers ?? [] {
+            if let key = provider.entry.key { withheld.insert(key) }
+        }
+        return CommandEnvironment(values: settings.environment.values, withheld: withheld)
     }
 
     /// The compiled `parameters` of a tool a request defines, kept for the next request with the same one.
