@@ -105,45 +105,61 @@ package enum CommandTool {
         }
     }
 
-    /// A started tool: its pid (also its process group's id) and the parent's ends of its pipes.
+    /// A started tool: its pid (also its process group's id), the parent's ends of its pipes, and a pidfd that
+    /// turns readable when it exits (-1 without `pidfd_open`).
     private struct Spawned {
         let pid: pid_t
         var stdin: Int32
         var stdout: Int32
+        var exits: Int32
 
         /// Writes `input` to the tool's stdin (then closes it) while reading its stdout, until stdout ends, the
-        /// output passes `cap` (the read end is then closed) or the deadline.
+        /// output passes `cap` (the read end is then closed), the tool exits (what its stdout holds then is read;
+        /// a child it left behind cannot hold the result back) or the deadline.
         mutating func exchange(input: [UInt8], cap: Int, deadline: Double) -> (output: [UInt8], cut: Bool) {
             var output: [UInt8] = []
             var cut = false
             var written = 0
             if input.isEmpty { closeStdin() }
             var buffer = [UInt8](repeating: 0, count: 65536)
+            /// Reads what stdout holds now; false when it ended or the output was cut.
+            func drain() -> Bool {
+                let count = buffer.withUnsafeMutableBytes { read(stdout, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    let room = cap - output.count
+                    output.append(contentsOf: buffer[..<min(count, room)])
+                    if count > room {
+                        cut = true
+                        closeStdout()
+                        return false
+                    }
+                    return true
+                }
+                if count < 0, errno == EINTR { return true }
+                if count < 0, errno == EAGAIN { return false }
+                closeStdout()
+                return false
+            }
             while stdout >= 0 {
                 let left = deadline - Monotonic.now()
                 guard left > 0 else { break }
-                var entries = [pollfd(fd: stdout, events: Int16(POLLIN), revents: 0)]
-                if stdin >= 0 { entries.append(pollfd(fd: stdin, events: Int16(POLLOUT), revents: 0)) }
+                var entries = [
+                    pollfd(fd: stdout, events: Int16(POLLIN), revents: 0),
+                    pollfd(fd: exits, events: Int16(POLLIN), revents: 0),
+                    pollfd(fd: stdin, events: Int16(POLLOUT), revents: 0),
+                ]
                 let ready = poll(&entries, nfds_t(entries.count), Int32(min(left * 1000 + 1, 1_000_000)))
                 if ready < 0, errno != EINTR { break }
                 guard ready > 0 else { continue }
-                if stdin >= 0, entries[1].revents != 0 {
+                if stdin >= 0, entries[2].revents != 0 {
                     let count = input[written...].withUnsafeBytes { Glibc.write(stdin, $0.baseAddress, $0.count) }
                     if count > 0 { written += count }
                     if (count < 0 && errno != EAGAIN && errno != EINTR) || written == input.count { closeStdin() }
                 }
-                if entries[0].revents != 0 {
-                    let count = buffer.withUnsafeMutableBytes { read(stdout, $0.baseAddress, $0.count) }
-                    if count > 0 {
-                        let room = cap - output.count
-                        output.append(contentsOf: buffer[..<min(count, room)])
-                        if count > room {
-                            cut = true
-                            closeStdout()
-                        }
-                    } else if count == 0 || (errno != EAGAIN && errno != EINTR) {
-                        closeStdout()
-                    }
+                if entries[0].revents != 0 { _ = drain() }
+                if stdout >= 0, entries[1].revents != 0 {
+                    while stdout >= 0, drain() {}
+                    break
                 }
             }
             closeStdin()
@@ -154,8 +170,6 @@ package enum CommandTool {
         /// Waits for the tool's leader to exit until the deadline (then kills the group), kills what is left of
         /// its group and reaps it.
         func finish(deadline: Double) -> Status {
-            // A pidfd turns readable when the leader exits: no polling delay after a quick tool's end.
-            let exits = pidfdOpen?(pid, 0) ?? -1
             defer { if exits >= 0 { close(exits) } }
             var info = siginfo_t()
             var timedOut = false
@@ -258,7 +272,10 @@ package enum CommandTool {
         }
         _ = fcntl(input[1], F_SETFL, fcntl(input[1], F_GETFL) | O_NONBLOCK)
         _ = fcntl(output[0], F_SETFL, fcntl(output[0], F_GETFL) | O_NONBLOCK)
-        return .success(Spawned(pid: pid, stdin: input[1], stdout: output[0]))
+        // A pidfd turns readable when the leader exits: no polling delay after a quick tool's end, and no wait for
+        // a child that keeps its stdout open.
+        let exits = pidfdOpen?(pid, 0) ?? -1
+        return .success(Spawned(pid: pid, stdin: input[1], stdout: output[0], exits: exits))
     }
 
     /// A pipe whose ends close on exec (a child gets only what `dup2` gives it; other tools starting at the same

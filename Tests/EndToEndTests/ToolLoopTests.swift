@@ -346,7 +346,8 @@ import Testing
         #expect(output["content"] == "tool 'fail' failed: exit status 3\nbroken\n" && output["is_error"] == .bool(true))
     }
 
-    @Test func sigint_midToolEndsTheToolAndItsChild() throws {
+    @Test(arguments: ["ai-stream", "ai-complete"])
+    func sigint_midToolEndsTheToolAndItsChild(tool name: String) throws {
         let pids = scratchPath("sigint-pids")
         let worker = try Self.script(
             "wait.sh", "sleep 30 &\necho $! > \(pids).tmp\necho $$ >> \(pids).tmp\nmv \(pids).tmp \(pids)\nsleep 30")
@@ -355,10 +356,8 @@ import Testing
         let server = try FakeServer(handler: agent.handler)
         defer { server.stop() }
         let process = try ToolProcess(
-            "ai-stream", arguments: ["-p", "openai", "--tool", tool, "go"],
-            environment: Self.environment(.openai, server))
-        try process.waitForStdout(containing: "\"type\":\"tool_call\"", timeout: 10)
-        #expect(Self.eventually { FileManager.default.fileExists(atPath: pids) })
+            name, arguments: ["-p", "openai", "--tool", tool, "go"], environment: Self.environment(.openai, server))
+        #expect(Self.eventually(10) { FileManager.default.fileExists(atPath: pids) })
         process.send(signal: SIGINT)
         let result = try process.wait(timeout: 10)
         #expect(result.status == 130)
@@ -366,6 +365,22 @@ import Testing
         let started = try String(contentsOfFile: pids, encoding: .utf8).split(separator: "\n").compactMap { pid_t($0) }
         #expect(started.count == 2)
         for pid in started { #expect(Self.eventually { Self.isGone(pid) }, "process \(pid) still runs") }
+    }
+
+    @Test func childLeftBehind_isKilledWhenTheToolExits() throws {
+        let pids = scratchPath("orphan-pids")
+        let worker = try Self.script("orphan.sh", "sleep 30 &\necho $! > \(pids)\necho started")
+        let tool = try Self.toolFile("orphan", command: [worker])
+        let agent = FakeAgent(calls: [FakeAgent.Call(name: "orphan", arguments: "{}")])
+        let server = try FakeServer(handler: agent.handler)
+        defer { server.stop() }
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "openai", "--tool", tool, "go"],
+            environment: Self.environment(.openai, server))
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(try result.stdoutLines.first?["content"] == "done: started\n")
+        let child = try #require(pid_t(try String(contentsOfFile: pids, encoding: .utf8).split(separator: "\n")[0]))
+        #expect(Self.eventually { Self.isGone(child) }, "process \(child) still runs")
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/setsid")))

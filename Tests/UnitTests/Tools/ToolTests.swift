@@ -1,4 +1,5 @@
 import AIBase
+import AIProviders
 import AITools
 import AIWire
 import Foundation
@@ -216,5 +217,56 @@ import Testing
         #expect(CommandTool.validPrefix(Array(text.prefix(4))) == "aé")
         #expect(CommandTool.validPrefix(Array(text.prefix(2))) == "a")
         #expect(CommandTool.validPrefix([]) == "")
+    }
+}
+
+@Suite struct ToolWireTests {
+    static let spec = ToolSpec(
+        name: "weather", description: "Weather now",
+        parameters: .object(["type": "object", "properties": .object(["city": .object(["type": "string"])])]))
+
+    @Test func requestTools_areKeptAsGivenForTheLoop() throws {
+        let object = try #require(
+            try JSON.parse(#"{"prompt":"hi","tools":[{"name":"x","command":["true"]}]}"#).objectValue)
+        let request = try RequestDecoding.request(from: object)
+        #expect(request.tools?.count == 1 && request.tools?.first?["name"] == "x")
+        #expect(request.toolSpecs.isEmpty)
+    }
+
+    @Test func requestTools_mustBeAnArray() throws {
+        let object = try #require(try JSON.parse(#"{"prompt":"hi","tools":{"name":"x"}}"#).objectValue)
+        #expect(throws: AIError(.input, "field 'tools' must be an array of tool definitions")) {
+            try RequestDecoding.request(from: object)
+        }
+    }
+
+    @Test func openAIAndOllama_sendFunctions() {
+        let expected: JSON = .array([
+            .object([
+                "type": "function",
+                "function": .object([
+                    "name": "weather", "description": "Weather now", "parameters": Self.spec.parameters,
+                ]),
+            ])
+        ])
+        #expect(OpenAIMessages.tools([Self.spec]) == expected)
+        #expect(OllamaMessages.tools([Self.spec]) == expected)
+    }
+
+    @Test func anthropic_sendsInputSchemas() {
+        #expect(
+            AnthropicMessages.tools([Self.spec])
+                == .array([
+                    .object(["name": "weather", "description": "Weather now", "input_schema": Self.spec.parameters])
+                ]))
+    }
+
+    @Test func steps_areInTheResultAndDoneOnlyWhenSet() {
+        var completion = Completion(
+            provider: "openai", model: "m", content: "hi", toolCalls: [], timing: Timing(totalMilliseconds: 1))
+        #expect(Record.result(id: "1", completion: completion, metadata: nil)["steps"] == nil)
+        completion.steps = 2
+        #expect(Record.result(id: "1", completion: completion, metadata: nil)["steps"] == .int(2))
+        #expect(Record.done(completion)["steps"] == .int(2))
     }
 }
