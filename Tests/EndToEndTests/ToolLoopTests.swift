@@ -142,6 +142,19 @@ import Testing
         #expect(first["stream"]?.boolValue ?? false == stream && second["stream"]?.boolValue ?? false == stream)
     }
 
+    @Test func raw_showsOnlyTheText() throws {
+        let agent = FakeAgent(calls: [FakeAgent.Call(name: "echo", arguments: #"{"text":"raw"}"#)])
+        let server = try FakeServer(handler: agent.handler)
+        defer { server.stop() }
+        let tool = try Self.toolFile("echo", command: ["cat"], parameters: Self.echoParameters)
+        let result = try runTool(
+            "ai-stream", arguments: ["-p", "ollama", "-r", "--tool", tool, "go"],
+            environment: Self.environment(.ollama, server))
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(result.stdoutText == "done: {\"text\":\"raw\"}\n")
+        #expect(server.requests.count == 2)
+    }
+
     @Test func requestTools_defineToolsInline() throws {
         let agent = FakeAgent(calls: [FakeAgent.Call(name: "echo", arguments: #"{"text":"x"}"#)])
         let server = try FakeServer(handler: agent.handler)
