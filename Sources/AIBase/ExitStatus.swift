@@ -35,12 +35,13 @@ package enum ErrorCode: String, Sendable, CaseIterable {
     case rateLimited = "rate_limited", quota, timeout, unavailable, server, `protocol`, incomplete, cancelled
     case config, io, `internal`, notSupported = "not_supported"
     case schema
+    case toolLoop = "tool_loop"
 
     /// The exit status a failure with this code gives (DESIGN §4).
     package var exitStatus: ExitStatus {
         switch self {
         case .usage: .usage
-        case .input, .notFound, .rejected, .contextLength: .dataError
+        case .input, .notFound, .rejected, .contextLength, .toolLoop: .dataError
         case .noInput: .noInput
         case .auth, .vaultLocked, .quota: .noPermission
         case .noKey, .config, .notSupported: .config

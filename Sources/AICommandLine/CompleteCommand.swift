@@ -8,9 +8,17 @@ package enum CompleteCommand {
     package static func run(_ options: RequestOptions, batch: BatchOptions) throws {
         let reader = try options.makeReader()
         let skip = try batch.resume.map { try Batch.succeededIDs(in: $0) } ?? []
+        let settings = try options.settings()
+        let servers = ToolServers()
+        defer { servers.shutdown() }
+        Signals.onInterrupt { servers.shutdown() }
+        let tools = try options.toolOptions(servers: servers.append)
         let engine = Batch(
-            settings: try options.settings(), jobs: batch.jobs, ordered: !batch.unordered, raw: options.raw)
-        Signals.onInterrupt { engine.interrupt() }
+            settings: settings, jobs: batch.jobs, ordered: !batch.unordered, raw: options.raw, tools: tools)
+        Signals.onInterrupt {
+            engine.interrupt()
+            servers.shutdown()
+        }
         if let status = try engine.run(reader, skip: skip) { throw ExitCode(status.rawValue) }
     }
 }

@@ -4,6 +4,7 @@ import AIKeys
 import AIProviders
 import AIRunner
 import AISchema
+import AITools
 import AITransport
 import AIWire
 import ArgumentParser
@@ -102,6 +103,25 @@ package struct RequestOptions: ParsableArguments {
     package var repair = 0
 
     @Option(
+        help: ArgumentHelp(
+            "Tool definition file: a command the model may call (repeatable; see TOOLS).", valueName: "file"))
+    package var tool: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "Start an MCP server from this command line (words, no shell) and offer its tools (repeatable).",
+            valueName: "command"))
+    package var mcp: [String] = []
+
+    @Option(
+        name: .customLong("max-steps"),
+        help: ArgumentHelp("Model calls one request may take while it calls tools (default: 10).", valueName: "n"))
+    package var maxSteps = ToolOptions.defaultMaxSteps
+
+    @Flag(help: "Ask on the terminal before each tool call; without a terminal, refuse it.")
+    package var approve = false
+
+    @Option(
         name: .customLong("passphrase-fd"),
         help: ArgumentHelp(
             "Unlock the key vault with the first line read from this descriptor (3 or more), e.g. 3<file.",
@@ -133,6 +153,49 @@ package struct RequestOptions: ParsableArguments {
         try checkPassphraseFD(passphraseFD)
         guard repair >= 0 else { throw ValidationError("--repair must be 0 or more") }
         _ = try schemaValue()
+        guard maxSteps >= 1 else { throw ValidationError("--max-steps must be 1 or more") }
+        _ = try toolDefinitions()
+    }
+
+    /// The `--tool` definitions, read and decoded.
+    /// - Throws: `ValidationError` naming the file when it cannot be read, or is not JSON or not a definition.
+    package func toolDefinitions() throws -> [ToolDefinition] {
+        try tool.map { path in
+            let bytes: [UInt8]?
+            do { bytes = try FileReader.read(path) } catch let error as AIError {
+                throw ValidationError("--tool: \(error.message)")
+            }
+            guard let bytes else { throw ValidationError("--tool: no such file: \(path)") }
+            do {
+                let json = try JSON.parse(bytes)
+                return try ToolDefinition.decode(json, place: "--tool \(path)")
+            } catch let error as JSONParseError {
+                throw ValidationError("--tool \(path): not JSON: \(error.reason) at byte \(error.offset)")
+            } catch let error as AIError {
+                throw ValidationError(error.message)
+            }
+        }
+    }
+
+    /// How tool calls are answered, or nil when no tool option was given (the run then does no tool work unless a
+    /// request defines tools): the `--tool` definitions and the tools of the `--mcp` servers (started here;
+    /// `servers` gets each as it starts, so that it can be shut down whatever happens next), `--max-steps` and
+    /// `--approve`.
+    /// - Throws: `ValidationError` for a bad `--tool`; `AIError` when a server cannot start or names clash.
+    package func toolOptions(servers: (any ToolServer) -> Void) throws -> ToolOptions? {
+        guard !tool.isEmpty || !mcp.isEmpty || maxSteps != ToolOptions.defaultMaxSteps || approve else { return nil }
+        var tools = ToolSet()
+        for (definition, path) in zip(try toolDefinitions(), tool) {
+            try tools.add(definition, place: "--tool \(path)")
+        }
+        for commandLine in mcp {
+            let server = try MCPServer.start(commandLine: commandLine)
+            servers(server)
+            try tools.add(server: server)
+        }
+        var options = ToolOptions(tools: tools, maxSteps: maxSteps, approve: approve)
+        options.active = !tool.isEmpty || !mcp.isEmpty
+        return options
     }
 
     /// The `--schema` document, read and checked to be a schema, or nil without the option.
@@ -259,6 +322,10 @@ extension RequestOptions: QuickParsable {
         options.schema = nil
         options.schemaFormatAssert = false
         options.repair = 0
+        options.tool = []
+        options.mcp = []
+        options.maxSteps = ToolOptions.defaultMaxSteps
+        options.approve = false
         options.passphraseFD = nil
         options.prompt = []
         return options
@@ -286,6 +353,10 @@ extension RequestOptions: QuickParsable {
             .value("--schema") { $0.schema = $1 as String },
             .flag("--schema-format-assert") { $0.schemaFormatAssert = true },
             .value("--repair") { $0.repair = $1 },
+            .value("--tool") { $0.tool.append($1) },
+            .value("--mcp") { $0.mcp.append($1) },
+            .value("--max-steps") { $0.maxSteps = $1 },
+            .flag("--approve") { $0.approve = true },
             .value("--passphrase-fd") { $0.passphraseFD = $1 as Int32 },
             .words { $0.prompt.append($1) },
         ]

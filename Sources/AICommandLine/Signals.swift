@@ -1,11 +1,12 @@
 import AIBase
+import AITools
 import Glibc
 import Synchronization
 
 /// SIGINT, SIGTERM and a closed stdout (DESIGN §9).
 ///
 /// SIGPIPE is ignored so a write to a closed pipe returns EPIPE. SIGINT and SIGTERM are blocked in every
-/// thread and taken by one thread with `sigwait`; it asks transfers to stop, runs the interrupt handler
+/// thread and taken by one thread with `sigwait`; it asks transfers to stop, kills running tools' process groups, runs the interrupt handler
 /// (which writes the `cancelled` lines), restores the terminal and exits 130 (143 for SIGTERM). When
 /// stdout is a pipe, another thread waits for its reader to go away and then ends the tool at once
 /// with status 0, even while a request is waiting for its first byte.
@@ -27,6 +28,7 @@ package enum Signals {
                 var number: Int32 = 0
                 guard sigwait(&set, &number) == 0 else { continue }
                 Cancellation.request()
+                ToolProcesses.stopAll()
                 let current = handler.withLock { $0 }
                 current?()
                 Terminal.restore()
@@ -53,6 +55,7 @@ package enum Signals {
                 if ready < 0, errno == EINTR { continue }
                 if ready > 0, entry.revents & Int16(POLLERR | POLLHUP) != 0 {
                     Cancellation.request()
+                    ToolProcesses.stopAll()
                     Terminal.restore()
                     _exit(0)
                 }

@@ -1,5 +1,6 @@
 import AIBase
 import AIRunner
+import AITools
 import AIWire
 import ArgumentParser
 
@@ -10,9 +11,12 @@ package enum StreamCommand {
     package static func run(_ options: RequestOptions) throws {
         let output = JSONLWriter.standardOutput
         let raw = options.raw
+        let servers = ToolServers()
+        defer { servers.shutdown() }
         Signals.onInterrupt {
             output.writeFinal(raw ? nil : Record.streamError(AIError(.cancelled, "interrupted", retryable: false)))
             Diagnostics.error("interrupted")
+            servers.shutdown()
         }
         let request: CompletionRequest
         do {
@@ -28,7 +32,9 @@ package enum StreamCommand {
         let printer = StreamPrinter(output: output, raw: raw, id: request.id ?? "1", metadata: request.metadata)
         let completion: Completion
         do {
-            completion = try Runner(settings: try options.settings()).run(
+            let settings = try options.settings()
+            let tools = try options.toolOptions(servers: servers.append)
+            completion = try Runner(settings: settings, tools: tools).run(
                 request, stream: true, keepText: false,
                 observer: printer)
         } catch let error as AIError {
@@ -104,6 +110,26 @@ private final class StreamPrinter: RunObserver {
         guard !pending.isEmpty else { return }
         defer { pending.removeAll() }
         try output.write(raw: pending.bytes)
+    }
+
+    func toolCall(_ call: ToolCall) throws {
+        guard !raw else { return }
+        try flush()
+        try output.write(
+            .object([
+                "type": "tool_call", "id": .string(call.id ?? ""), "name": .string(call.name ?? ""),
+                "arguments": .string(call.arguments),
+            ]))
+    }
+
+    func toolResult(_ call: ToolCall, output result: ToolOutput, milliseconds: Int) throws {
+        guard !raw else { return }
+        try flush()
+        try output.write(
+            .object([
+                "type": "tool_result", "id": .string(call.id ?? ""), "name": .string(call.name ?? ""),
+                "content": .string(result.content), "is_error": .bool(result.isError), "ms": .int(milliseconds),
+            ]))
     }
 
     /// Ends raw text with a newline so the shell prompt starts on its own line.

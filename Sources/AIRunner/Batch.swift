@@ -35,6 +35,7 @@ package final class Batch: Sendable {
     }
 
     private let settings: Settings
+    private let tools: ToolOptions?
     private var reporter: any Reporter { settings.reporter }
     private let jobs: Int
     private let raw: Bool
@@ -44,8 +45,13 @@ package final class Batch: Sendable {
     private let monitor: Monitor<State>
 
     /// A batch with the given concurrency and output order; each failed item's message goes to `settings.reporter`.
-    package init(settings: Settings, jobs: Int, ordered: Bool, raw: Bool, output: JSONLWriter = .standardOutput) {
+    /// With `tools`, each request's tool calls are run (`ToolLoop`).
+    package init(
+        settings: Settings, jobs: Int, ordered: Bool, raw: Bool, tools: ToolOptions? = nil,
+        output: JSONLWriter = .standardOutput
+    ) {
         self.settings = settings
+        self.tools = tools
         self.jobs = max(1, jobs)
         self.raw = raw
         self.output = output
@@ -140,7 +146,7 @@ package final class Batch: Sendable {
     }
 
     private func work() {
-        let runner = Runner(settings: settings, gate: gate)
+        let runner = Runner(settings: settings, gate: gate, tools: tools)
         func take(_ state: inout State) -> (sequence: Int, item: InputItem)? {
             guard state.queueHead < state.queue.count, !state.stopped else { return nil }
             let job = state.queue[state.queueHead]

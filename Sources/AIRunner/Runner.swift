@@ -2,6 +2,7 @@ import AIBase
 import AIConfig
 import AIProviders
 import AISchema
+import AITools
 import AITransport
 import AIWire
 
@@ -15,6 +16,10 @@ package protocol RunObserver: AnyObject {
     func delta(_ body: JSONStringBody) throws
     /// What arrived so far must reach the reader now (called after each network read).
     func flush() throws
+    /// The model asked for a tool call (with tools run); called for each call of a step before any runs.
+    func toolCall(_ call: ToolCall) throws
+    /// A tool call's result, in call order once the step's calls have all finished.
+    func toolResult(_ call: ToolCall, output: ToolOutput, milliseconds: Int) throws
 }
 
 extension RunObserver {
@@ -25,25 +30,40 @@ extension RunObserver {
     package func delta(_ body: JSONStringBody) throws {
         try delta(body.text)
     }
+
+    /// Tool calls are not reported by default.
+    package func toolCall(_ call: ToolCall) throws {}
+
+    /// Tool results are not reported by default.
+    package func toolResult(_ call: ToolCall, output: ToolOutput, milliseconds: Int) throws {}
 }
 
 /// Request → provider → transport → events: the loop `ai-complete` and `ai-stream` share.
 ///
 /// A runner belongs to one thread: it owns one transport, whose connections later requests reuse.
 package final class Runner {
-    private let settings: Settings
+    let settings: Settings
     private let registry: ProviderRegistry
     private let makeTransport: () throws -> any Transport
     private var transport: (any Transport)?
     private let gate: BackoffGate?
     /// The last schema compiled, kept for the next request that carries the same one (a batch's `--schema`).
     private var compiledSchema: (json: JSON, schema: Schema, strict: Bool)?
+    /// The tools to run (`--tool`, `--mcp`) and how; nil runs tools only for requests that define them.
+    let tools: ToolOptions?
+    /// The `parameters` of tools defined in requests, compiled, the latest last (`ToolLoop`).
+    var toolSchemas: [(json: JSON, schema: Schema)] = []
 
     /// A runner with the given settings; `makeTransport` defaults to `settings.makeTransport`. Runners of one batch share
     /// `gate`: a 429 pauses them all, and they wait out up to 10 rate limits per request whatever `--retries` says.
-    package init(settings: Settings, gate: BackoffGate? = nil, makeTransport: (() throws -> any Transport)? = nil) {
+    /// With `tools`, the model's tool calls are run and answered (`ToolLoop`).
+    package init(
+        settings: Settings, gate: BackoffGate? = nil, tools: ToolOptions? = nil,
+        makeTransport: (() throws -> any Transport)? = nil
+    ) {
         self.settings = settings
         self.gate = gate
+        self.tools = tools
         self.registry = ProviderRegistry(settings: settings)
         self.makeTransport = makeTransport ?? settings.makeTransport
     }
@@ -61,13 +81,27 @@ package final class Runner {
     ///
     /// With `keepText` false the text is handed to `observer` and not kept (flat memory for long streams).
     /// With a schema (the request's, else `--schema`) the answer is kept whatever `keepText` says and validated
-    /// (`runAnswer`).
+    /// (`runAnswer`). With tools (the runner's, or the request's `tools`) the model's calls are run and answered
+    /// until it answers without them (`ToolLoop`).
     /// - Throws: `AIError` for every failure; `OutputClosed` (or anything else) thrown by `observer`.
     package func run(
         _ request: CompletionRequest,
         stream: Bool,
         keepText: Bool = true,
         observer: (any RunObserver)? = nil
+    ) throws -> Completion {
+        if request.tools != nil || tools?.active == true {
+            return try runTools(request, stream: stream, observer: observer)
+        }
+        return try runStep(request, stream: stream, keepText: keepText, observer: observer)
+    }
+
+    /// One model call of a request (with its retries and schema repairs): the whole of `run` without tools.
+    func runStep(
+        _ request: CompletionRequest,
+        stream: Bool,
+        keepText: Bool,
+        observer: (any RunObserver)?
     ) throws -> Completion {
         var (provider, resolved) = try resolve(request, stream: stream)
         try AttachmentLoader(transport: { [self] in try sharedTransport() }, limits: settings.limits)

@@ -166,6 +166,8 @@ package struct Completion: Sendable, Equatable {
     package var reasoning: String?
     /// The provider's signature over the reasoning (Anthropic), needed to continue the conversation.
     package var reasoningSignature: String?
+    /// With tools run: the number of model calls (steps) the answer took.
+    package var steps: Int?
 
     /// A value with the given parts.
     package init(
@@ -280,6 +282,7 @@ public enum Record {
         if let cost = completion.cost { object["cost"] = cost.record }
         if !completion.toolCalls.isEmpty { object["tool_calls"] = .array(completion.toolCalls.map(\.record)) }
         if let data = completion.data { object["data"] = data }
+        if let steps = completion.steps { object["steps"] = .int(steps) }
         object["timing"] = completion.timing.record
     }
 

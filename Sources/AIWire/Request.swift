@@ -102,6 +102,23 @@ package struct Message: Sendable, Equatable {
     }
 }
 
+/// What the model is told about a tool it may call: its name, what it does, and the JSON Schema of its arguments.
+package struct ToolSpec: Sendable, Equatable {
+    /// The name the model calls it by.
+    package var name: String
+    /// What it does.
+    package var description: String?
+    /// The JSON Schema its arguments meet (an object schema).
+    package var parameters: JSON
+
+    /// A spec with the given parts.
+    package init(name: String, description: String?, parameters: JSON) {
+        self.name = name
+        self.description = description
+        self.parameters = parameters
+    }
+}
+
 /// A provider-neutral request (DESIGN §2): what the user asked, before defaults fill it in.
 package struct CompletionRequest: Sendable, Equatable {
     /// The request's `id` as given (string or number), or nil to use the line number.
@@ -136,6 +153,10 @@ package struct CompletionRequest: Sendable, Equatable {
     package var schema: JSON?
     /// Files, URLs and data to send with the last user message (`-a`'s, then the request's `attachments`).
     package var attachments: [Attachment] = []
+    /// The request's `tools` as given: tool definitions (DESIGN §11), read by the tool loop.
+    package var tools: [JSON]?
+    /// The tools offered to the model, as providers send them (the tool loop fills it; empty: none).
+    package var toolSpecs: [ToolSpec] = []
 
     /// An empty request.
     package init() {}

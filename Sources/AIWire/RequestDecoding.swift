@@ -31,7 +31,7 @@ package enum RequestDecoding {
     /// The top-level fields a request may have.
     package static let requestFields: Set<String> = [
         "id", "provider", "model", "system", "messages", "prompt", "temperature", "top_p", "max_tokens", "stop",
-        "frequency_penalty", "presence_penalty", "seed", "metadata", "extra", "schema",
+        "frequency_penalty", "presence_penalty", "seed", "metadata", "extra", "schema", "tools",
         "attachments",
     ]
 
@@ -163,6 +163,12 @@ package enum RequestDecoding {
             }
         }
         if let attachments = object["attachments"] { request.attachments = try Attachment.decode(attachments) }
+        if let tools = object["tools"] {
+            guard case .array(let definitions) = tools else {
+                throw AIError(.input, "field 'tools' must be an array of tool definitions")
+            }
+            request.tools = definitions
+        }
         return request
     }
 

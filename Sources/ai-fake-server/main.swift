@@ -6,7 +6,8 @@ import AITestSupport
 //     ai-fake-server [--fixtures DIR] [--chunking whole|planned|bytewise] [--threads N] [--keep-alive SECONDS]
 //                    [--delay-ms N]
 //                    (--fixture ID ... | --scenario ID | --stream-chunks N --format openai|anthropic|ollama
-//                     | --embeddings N | --batches POLLS)
+//                     | --embeddings N | --batches POLLS
+//                     | --agent TOOL [--agent-rounds N])
 //
 // Binds 127.0.0.1 on a free port, prints `PORT=<n>` as the first stdout line, then serves until killed.
 // Fixtures answer requests in order (the last one repeats), on whatever path is requested; requests are still
@@ -16,7 +17,9 @@ import AITestSupport
 // fixed pool of N threads, one connection per thread until it ends, and `--keep-alive` closes a connection idle for
 // that long (together: llama.cpp's server, whose cpp-httplib has a small pool and a 5 s keep-alive); `--delay-ms`
 // holds every response back that long, on the thread serving it, as a model server takes time to answer. One line
-// per request goes to stderr, with the number of the connection it came on.
+// per request goes to stderr, with the number of the connection it came on. `--agent` plays a model that calls the
+// tool TOOL (arguments `{}`) in N turns (default 1), then answers with the last results, in the format the path
+// asks for (`FakeAgent`).
 
 #if canImport(Glibc)
 import Glibc
@@ -28,7 +31,8 @@ let usage = """
     usage: ai-fake-server [--fixtures DIR] [--chunking whole|planned|bytewise] [--threads N] [--keep-alive SECONDS]
                           [--delay-ms N]
                           (--fixture ID ... | --scenario ID | --stream-chunks N --format openai|anthropic|ollama
-                           | --embeddings N | --batches POLLS)
+                           | --embeddings N | --batches POLLS
+                           | --agent TOOL [--agent-rounds N])
 
     Serves recorded provider responses (or a synthetic stream) on 127.0.0.1 and prints PORT=<n> first.
       --fixtures DIR       fixture directory (default: this checkout's Tests/Fixtures/providers)
@@ -42,6 +46,9 @@ let usage = """
                            /api/embed) with one vector of N numbers per input, fixed per text
       --batches POLLS      serve OpenAI's files and batches and Anthropic's message batches (FakeBatchService);
                            a batch ends after POLLS reads of it
+      --agent TOOL         answer as a model that calls TOOL with {} (OpenAI, Anthropic or Ollama by the
+                           path, streamed or not as asked), then answers with the tool's result
+      --agent-rounds N     how many turns call the tool before the answer (default 1)
       --threads N          serve connections with a fixed pool of N threads, each holding one connection until it
                            ends (default: a thread per connection)
       --keep-alive SECONDS close a connection that waits longer than this for its next request (default: never)
@@ -82,6 +89,8 @@ struct Options {
     var delayMs = 0
     var embeddings: Int?
     var batches: Int?
+    var agentTool: String?
+    var agentRounds = 1
 }
 
 func parseOptions(_ arguments: [String]) -> Options {
@@ -141,6 +150,12 @@ func parseOptions(_ arguments: [String]) -> Options {
             let text = value(for: argument)
             guard let count = Int(text), count > 0 else { usageError("--batches needs a count, not '\(text)'") }
             options.batches = count
+        case "--agent":
+            options.agentTool = value(for: argument)
+        case "--agent-rounds":
+            let text = value(for: argument)
+            guard let count = Int(text), count >= 0 else { usageError("--agent-rounds needs a count, not '\(text)'") }
+            options.agentRounds = count
         case "--delay-ms":
             let text = value(for: argument)
             guard let delay = Int(text), delay >= 0 else { usageError("--delay-ms needs milliseconds, not '\(text)'") }
@@ -151,10 +166,10 @@ func parseOptions(_ arguments: [String]) -> Options {
     }
     let modes = [
         !options.fixtureIDs.isEmpty, options.scenarioID != nil, options.streamChunks != nil, options.embeddings != nil,
-        options.batches != nil,
+        options.batches != nil, options.agentTool != nil,
     ]
     guard modes.filter({ $0 }).count == 1 else {
-        usageError("give exactly one of --fixture, --scenario, --stream-chunks, --embeddings or --batches")
+        usageError("give exactly one of --fixture, --scenario, --stream-chunks, --embeddings, --batches or --agent")
     }
     if options.streamChunks != nil, options.format == nil { usageError("--stream-chunks needs --format") }
     if options.streamChunks == nil, options.format != nil { usageError("--format only goes with --stream-chunks") }
@@ -166,6 +181,9 @@ func makeHandler(_ options: Options) -> FakeServer.Handler {
         var service = FakeBatchService.Options()
         service.pollsUntilEnded = polls
         return FakeBatchService(options: service).handler
+    }
+    if let tool = options.agentTool {
+        return FakeAgent(calls: [FakeAgent.Call(name: tool, arguments: "{}")], rounds: options.agentRounds).handler
     }
     if let dimensions = options.embeddings {
         return { request in .embeddings(for: request, dimensions: dimensions) }

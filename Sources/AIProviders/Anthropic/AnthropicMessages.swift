@@ -94,6 +94,16 @@ package enum AnthropicMessages {
         return .array(parts.map(part))
     }
 
+    /// The tools offered, as `tools`: `[{"name","description","input_schema"}]`.
+    package static func tools(_ specs: [ToolSpec]) -> JSON {
+        .array(
+            specs.map { spec in
+                var tool: JSONObject = ["name": .string(spec.name)]
+                if let description = spec.description { tool["description"] = .string(description) }
+                tool["input_schema"] = spec.parameters
+                return .object(tool)
+            })
+    }
     private static func part(_ part: JSON) -> JSON {
         guard AttachmentParts.isNeutral(part), let type = part["type"]?.stringValue else { return part }
         let source: JSON

@@ -59,7 +59,8 @@ package struct AnthropicProvider: HTTPProvider {
     ///
     /// The request's system prompt and the text of every `system` or `developer` message are joined with a
     /// blank line into the top-level `system`; those messages leave `messages`. Other messages keep their
-    /// role and content as given. A schema is asked for as one forced tool, `answer`, whose input is the answer.
+    /// role and content as given. A schema is asked for as one forced tool, `answer`, whose input is the answer;
+    /// otherwise the tools offered are sent as `tools`.
     /// Frequency and presence penalties and the seed have no Messages equivalent
     /// and are not sent.
     package func body(for resolved: ResolvedRequest) -> JSON {
@@ -82,6 +83,8 @@ package struct AnthropicProvider: HTTPProvider {
                 ])
             ])
             body["tool_choice"] = .object(["type": "tool", "name": .string(ProviderAnswer.toolName)])
+        } else if !request.toolSpecs.isEmpty {
+            body["tools"] = AnthropicMessages.tools(request.toolSpecs)
         }
         if resolved.stream { body["stream"] = .bool(true) }
         for member in request.extra?.members ?? [] { body[member.key] = member.value }

@@ -68,6 +68,7 @@ package struct OllamaProvider: HTTPProvider {
         if let value = request.presencePenalty { options["presence_penalty"] = .double(value) }
         if !options.isEmpty { body["options"] = .object(options) }
         if let schema = request.schema { body["format"] = schema }
+        if !request.toolSpecs.isEmpty { body["tools"] = OllamaMessages.tools(request.toolSpecs) }
         for member in request.extra?.members ?? [] {
             if member.key == "options", case .object(let given) = member.value,
                 case .object(var merged)? = body["options"]

@@ -45,6 +45,16 @@ package enum OpenAIMessages {
         return .array(parts.map(part))
     }
 
+    /// The tools offered, as `tools`: `[{"type":"function","function":{"name","description","parameters"}}]`.
+    package static func tools(_ specs: [ToolSpec]) -> JSON {
+        .array(
+            specs.map { spec in
+                var function: JSONObject = ["name": .string(spec.name)]
+                if let description = spec.description { function["description"] = .string(description) }
+                function["parameters"] = spec.parameters
+                return .object(["type": "function", "function": .object(function)])
+            })
+    }
     private static func part(_ part: JSON) -> JSON {
         guard AttachmentParts.isNeutral(part) else { return part }
         let mimeType = part["mime_type"]?.stringValue ?? "application/octet-stream"

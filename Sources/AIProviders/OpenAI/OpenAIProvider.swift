@@ -52,8 +52,8 @@ package struct OpenAIProvider: HTTPProvider {
             streamType: "text/event-stream", credentials: HTTPRequest.bearer(apiKey), extra: extraHeaders)
     }
 
-    /// The Chat Completions body: model, messages (system first), parameters, stream options (with
-    /// `streamUsage`), then `extra`.
+    /// The Chat Completions body: model, messages (system first), parameters, the tools offered, stream options
+    /// (with `streamUsage`), then `extra`.
     package func body(for resolved: ResolvedRequest, streamUsage: Bool = true) -> JSON {
         let request = resolved.request
         var body: JSONObject = [
@@ -66,6 +66,7 @@ package struct OpenAIProvider: HTTPProvider {
         if let value = request.frequencyPenalty { body["frequency_penalty"] = .double(value) }
         if let value = request.presencePenalty { body["presence_penalty"] = .double(value) }
         if let value = request.seed { body["seed"] = .int(value) }
+        if !request.toolSpecs.isEmpty { body["tools"] = OpenAIMessages.tools(request.toolSpecs) }
         if let schema = request.schema {
             body["response_format"] = .object([
                 "type": "json_schema",

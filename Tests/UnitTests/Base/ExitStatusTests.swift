@@ -7,7 +7,8 @@ import Testing
 @Suite struct ExitStatusTests {
     /// DESIGN §4, row by row: the code each failure carries and the status it must give.
     static let table: [ErrorCode: Int32] = [
-        .usage: 64, .input: 65, .notFound: 65, .rejected: 65, .contextLength: 65, .noInput: 66, .unavailable: 69,
+        .usage: 64, .input: 65, .notFound: 65, .rejected: 65, .contextLength: 65, .toolLoop: 65, .noInput: 66,
+        .unavailable: 69,
         .server: 69,
         .internal: 70, .io: 74, .rateLimited: 75, .timeout: 75, .incomplete: 75, .protocol: 76, .schema: 76, .auth: 77,
         .vaultLocked: 77, .quota: 77, .noKey: 78, .config: 78, .notSupported: 78, .cancelled: 130,

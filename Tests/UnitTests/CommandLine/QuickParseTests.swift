@@ -49,7 +49,7 @@ struct CompleteArguments: ParsableArguments {
     @Test func everyOption_isInTheQuickTable() {
         #expect(Self.spellings(RequestOptions.quickArguments) == Self.helpSpellings(RequestOptions.self))
         #expect(Self.spellings(BatchOptions.quickArguments) == Self.helpSpellings(BatchOptions.self))
-        #expect(Self.helpSpellings(RequestOptions.self).count == 29, "the help parse found the options")
+        #expect(Self.helpSpellings(RequestOptions.self).count == 33, "the help parse found the options")
     }
 
     @Test(arguments: [
@@ -66,6 +66,7 @@ struct CompleteArguments: ParsableArguments {
         ["-j", "16", "--unordered", "--resume", "out.jsonl", "-p", "echo"],
         ["--schema", #"{"type":"object"}"#, "--repair", "2", "--schema-format-assert", "-p", "echo", "hi"],
         ["--schema=" + #"{"required":["a"]}"#, "--repair=0"],
+        ["--max-steps", "3", "--approve", "--mcp", "server --stdio", "--mcp=other", "-p", "echo", "hi"],
         // Attached values and groups, as getopt reads them.
         ["-n", "-pecho", "hi"], ["-ph", "x"], ["-mhi", "x"], ["-shi", "x"], ["-j4", "-t0.5", "-mfoo"], ["-nr", "hi"],
         ["-nrqpecho", "-j", "2"], ["-np", "echo", "-t1"], ["-nqj16"], ["-m=x"],
@@ -99,6 +100,7 @@ struct CompleteArguments: ParsableArguments {
         ["-j", "0"], ["--retries", "-1"], ["-t", "nan"], ["--input", "xml"], ["--passphrase-fd", "2"], ["-5"],
         ["-p", "-n"], ["-np", "--", "x"], ["-j0"], ["-tnan"], ["-.5"],
         ["--repair", "-1"], ["--schema", "{"], ["--schema", #"{"type":3}"#], ["--schema", "/no/such/schema.json"],
+        ["--max-steps", "0"], ["--tool", "/no/such/tool.json"],
     ])
     func otherArguments_goToTheFullParser(_ arguments: [String]) {
         #expect(Self.quick(arguments) == nil)
