@@ -93,6 +93,17 @@ package struct RequestOptions: ParsableArguments {
     package var repair = 0
 
     @Option(
+        help: ArgumentHelp(
+            "Ask for reasoning: alone, or low, medium, high, a budget in tokens, off (--think=4096).",
+            valueName: "budget"))
+    package var think: String?
+
+    @Flag(
+        name: [.customShort("c"), .long],
+        help: "Carry the whole conversation in \"messages\"; continue the conversations read on stdin.")
+    package var conversation = false
+
+    @Option(
         name: .customLong("passphrase-fd"),
         help: ArgumentHelp(
             "Unlock the key vault with the first line read from this descriptor (3 or more), e.g. 3<file.",
@@ -123,8 +134,22 @@ package struct RequestOptions: ParsableArguments {
         }
         try checkPassphraseFD(passphraseFD)
         guard repair >= 0 else { throw ValidationError("--repair must be 0 or more") }
+        _ = try thinking()
         _ = try schemaValue()
     }
+
+    /// What `--think` asks for, or nil without the option; `--think` alone is `on` (`ShortOptions.optionalValues`).
+    /// - Throws: `ValidationError` for a value that names no setting.
+    package func thinking() throws -> Thinking? {
+        guard let think else { return nil }
+        guard let setting = Thinking(text: think) else {
+            throw ValidationError("--think takes on, off, low, medium, high or a budget in tokens, not '\(think)'")
+        }
+        return setting
+    }
+
+    /// `--think` given without a value means `--think=on`.
+    package static let optionalValues = ["--think": "on"]
 
     /// The `--schema` document, read and checked to be a schema, or nil without the option.
     /// - Throws: `ValidationError` when the file cannot be read, or the text is not JSON or not a schema.
@@ -174,6 +199,8 @@ package struct RequestOptions: ParsableArguments {
         settings.defaults.schema = try schemaValue()
         settings.schemaFormatAssert = schemaFormatAssert
         settings.repairs = repair
+        settings.defaults.think = try thinking()
+        settings.conversation = conversation
         return settings
     }
 
@@ -197,10 +224,11 @@ package struct RequestOptions: ParsableArguments {
                     ? "no prompt, and -n keeps stdin closed"
                     : "no prompt: give one as arguments or pipe text on stdin")
         }
-        if text != nil, input == .json || input == .jsonl {
+        if text != nil, !conversation, input == .json || input == .jsonl {
             throw AIError(.usage, "a prompt argument cannot be combined with --input \(input.rawValue)")
         }
-        let reader = InputReader(format: input, prompt: text, readsStdin: readsStdin, purpose: purpose)
+        let reader = InputReader(
+            format: input, prompt: text, readsStdin: readsStdin, purpose: purpose, conversation: conversation)
         reader.onSilentStdin = { Diagnostics.notice("reading stdin; use -n if there is none") }
         return reader
     }
@@ -229,6 +257,8 @@ extension RequestOptions: QuickParsable {
         options.schemaFormatAssert = false
         options.repair = 0
         options.passphraseFD = nil
+        options.think = nil
+        options.conversation = false
         options.prompt = []
         return options
     }
@@ -255,6 +285,8 @@ extension RequestOptions: QuickParsable {
             .flag("--schema-format-assert") { $0.schemaFormatAssert = true },
             .value("--repair") { $0.repair = $1 },
             .value("--passphrase-fd") { $0.passphraseFD = $1 as Int32 },
+            .value("--think") { $0.think = $1 as String },
+            .flag("-c", "--conversation") { $0.conversation = true },
             .words { $0.prompt.append($1) },
         ]
     }

@@ -51,7 +51,7 @@ package enum StreamCommand {
     }
 }
 
-/// Writes `start` and `delta` events (or the bare text with `--raw`) as they arrive.
+/// Writes `start`, `delta` and `reasoning` events (or the bare text with `--raw`) as they arrive.
 ///
 /// Events decoded from what arrived are written together, with one `write`, as soon as libcurl has handed
 /// over all it received (`flush`), or whenever 64 KiB are waiting: no event waits for later input, and a
@@ -97,6 +97,14 @@ private final class StreamPrinter: RunObserver {
         } else {
             Record.appendDelta(body, to: pending)
         }
+        if pending.count >= Self.flushBytes { try flush() }
+    }
+
+    /// A `reasoning` event; nothing with `--raw`, which prints only the answer.
+    func reasoning(_ text: String) throws {
+        guard !raw else { return }
+        var line = Record.reasoning(text).encodedString + "\n"
+        line.withUTF8 { pending.append(bytes: $0) }
         if pending.count >= Self.flushBytes { try flush() }
     }
 

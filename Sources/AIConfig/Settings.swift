@@ -18,6 +18,8 @@ package struct Settings: Sendable {
     package var repairs = 0
     /// `--schema-format-assert`: `format` is checked, not only an annotation.
     package var schemaFormatAssert = false
+    /// `-c`: results carry the whole conversation (`messages`), and input lines with `messages` continue theirs.
+    package var conversation = false
     /// The `User-Agent` sent.
     package var userAgent: String
     /// The config file, if one was read.

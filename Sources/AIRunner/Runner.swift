@@ -15,11 +15,16 @@ package protocol RunObserver: AnyObject {
     func delta(_ body: JSONStringBody) throws
     /// What arrived so far must reach the reader now (called after each network read).
     func flush() throws
+    /// A piece of the model's reasoning arrived (never empty); it is not part of the text.
+    func reasoning(_ text: String) throws
 }
 
 extension RunObserver {
     /// Nothing is buffered by default.
     package func flush() throws {}
+
+    /// Reasoning is not reported by default.
+    package func reasoning(_ text: String) throws {}
 
     /// The text, decoded, by default.
     package func delta(_ body: JSONStringBody) throws {
@@ -70,12 +75,29 @@ package final class Runner {
         observer: (any RunObserver)? = nil
     ) throws -> Completion {
         var (provider, resolved) = try resolve(request, stream: stream)
-        guard let schemaJSON = resolved.request.schema else {
-            return try attempt(provider, resolved, keepText: keepText, observer: observer)
+        var completion: Completion
+        if let schemaJSON = resolved.request.schema {
+            let (schema, strict) = try compile(schemaJSON)
+            resolved.schemaStrict = strict
+            completion = try runAnswer(provider, resolved, schema: schema, observer: observer)
+        } else {
+            completion = try attempt(
+                provider, resolved, keepText: keepText || settings.conversation, observer: observer)
         }
-        let (schema, strict) = try compile(schemaJSON)
-        resolved.schemaStrict = strict
-        return try runAnswer(provider, resolved, schema: schema, observer: observer)
+        if settings.conversation { completion.messages = Self.conversation(resolved.request, answer: completion) }
+        return completion
+    }
+
+    /// The whole conversation an answer ends, as `-c` writes it (`messages`): the system prompt as a first `system`
+    /// message when one was used, the request's messages (a tool loop's calls and results included, when it passes
+    /// the messages it sent last), then the answer's assistant turn (its reasoning and signature with it).
+    /// - Parameter request: the request as sent, its defaults filled in (`ResolvedRequest.request`).
+    package static func conversation(_ request: CompletionRequest, answer: Completion) -> [Message] {
+        var messages: [Message] = []
+        if let system = request.system { messages.append(Message(role: "system", text: system)) }
+        messages += request.messages
+        messages.append(answer.message)
+        return messages
     }
 
     /// Runs a request whose answer must meet `schema`, sending a failed answer back up to `settings.repairs` times.
@@ -186,6 +208,21 @@ package final class Runner {
         return try loop.run(mayRetry: { !deltaWritten.value }, beforeWait: { idle() }) { limits in
             var result = Accumulator(keepText: keepText)
             var firstByte: Double?
+            // A leading <think> block is reasoning; once the answer's start is past, text skips the splitter.
+            let inline = InlineReasoning()
+            let inlinePassed = Flag()
+            func content(_ text: String) throws {
+                result.apply(.delta(text))
+                try observer?.delta(text)
+            }
+            func reasoning(_ text: String) throws {
+                result.apply(.reasoning(text))
+                try observer?.reasoning(text)
+            }
+            func split(_ text: String) throws {
+                try inline.feed(text, content: content, reasoning: reasoning)
+                inlinePassed.value = inline.passing
+            }
             let context = AttemptContext(
                 transport: { [self] in try sharedTransport() },
                 limits: limits,
@@ -199,6 +236,7 @@ package final class Runner {
                 flush: { try observer?.flush() },
                 text: { body in
                     deltaWritten.value = true
+                    guard inlinePassed.value else { return try split(body.text) }
                     if keepText { result.apply(.delta(body.text)) }
                     try observer?.delta(body)
                 }
@@ -213,12 +251,27 @@ package final class Runner {
                 } else if case .toolCall = event {
                     result.answerToolStarted = false
                 }
-                result.apply(event)
-                if case .delta(let text) = event, !text.isEmpty {
+                switch event {
+                case .delta(let text) where !inlinePassed.value:
                     deltaWritten.value = true
-                    try observer?.delta(text)
+                    try split(text)
+                case .delta(let text):
+                    result.apply(event)
+                    if !text.isEmpty {
+                        deltaWritten.value = true
+                        try observer?.delta(text)
+                    }
+                case .reasoning(let text):
+                    result.apply(event)
+                    if !text.isEmpty {
+                        deltaWritten.value = true
+                        try observer?.reasoning(text)
+                    }
+                default:
+                    result.apply(event)
                 }
             }
+            try inline.finish(content: content, reasoning: reasoning)
             let now = Monotonic.now()
             let timing = Timing(
                 firstByteMilliseconds: firstByte.map { Int(($0 - started) * 1000) },
@@ -270,6 +323,10 @@ private final class RepairObserver: RunObserver {
 
     func flush() throws {
         try base.flush()
+    }
+
+    func reasoning(_ text: String) throws {
+        try base.reasoning(text)
     }
 }
 
