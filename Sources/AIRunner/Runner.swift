@@ -253,6 +253,7 @@ package final class Runner {
                 }
                 switch event {
                 case .delta(let text) where !inlinePassed.value:
+                    guard !text.isEmpty else { break }
                     deltaWritten.value = true
                     try split(text)
                 case .delta(let text):
