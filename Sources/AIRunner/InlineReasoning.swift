@@ -42,6 +42,11 @@ package final class InlineReasoning {
         case .passing:
             if !text.isEmpty { try content(text) }
         case .start:
+            // The common case, an answer that starts otherwise, passes the text on as it is, without a copy.
+            if held.isEmpty, Self.startsOtherwise(text) {
+                state = .passing
+                return try content(text)
+            }
             held += text.utf8
             guard let first = held.firstIndex(where: { !Self.isSpace($0) }) else { return }
             let rest = held[first...]
@@ -101,6 +106,19 @@ package final class InlineReasoning {
         guard let first = bytes.firstIndex(where: { !Self.isSpace($0) }) else { return }
         state = .passing
         try content(String(decoding: bytes[first...], as: UTF8.self))
+    }
+
+    /// Whether `text`, at the start of the answer, shows it does not open with `<think>`: its first byte that is not
+    /// white space begins neither the tag nor a prefix of it.
+    private static func startsOtherwise(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return false }
+        var tag = open.makeIterator()
+        for byte in bytes[first...] {
+            guard let expected = tag.next() else { return false }
+            if byte != expected { return true }
+        }
+        return false
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool {
