@@ -203,14 +203,12 @@ package final class Runner {
     ) throws -> Completion {
         let started = Monotonic.now()
         var startedReported = false
-        let deltaWritten = Flag()
+        // Nothing is retried once text was written, so one splitter of a leading <think> block serves every attempt.
+        let text = TextState()
         let loop = RetryLoop(settings: settings, gate: gate, provider: provider.name)
-        return try loop.run(mayRetry: { !deltaWritten.value }, beforeWait: { idle() }) { limits in
+        return try loop.run(mayRetry: { !text.written }, beforeWait: { idle() }) { limits in
             var result = Accumulator(keepText: keepText)
             var firstByte: Double?
-            // A leading <think> block is reasoning; once the answer's start is past, text skips the splitter.
-            let inline = InlineReasoning()
-            let inlinePassed = Flag()
             func content(_ text: String) throws {
                 result.apply(.delta(text))
                 try observer?.delta(text)
@@ -219,9 +217,10 @@ package final class Runner {
                 result.apply(.reasoning(text))
                 try observer?.reasoning(text)
             }
-            func split(_ text: String) throws {
-                try inline.feed(text, content: content, reasoning: reasoning)
-                inlinePassed.value = inline.passing
+            // A leading <think> block is reasoning; once the answer's start is past, text skips the splitter.
+            func split(_ piece: String) throws {
+                try text.inline.feed(piece, content: content, reasoning: reasoning)
+                text.passed = text.inline.passing
             }
             let context = AttemptContext(
                 transport: { [self] in try sharedTransport() },
@@ -235,8 +234,8 @@ package final class Runner {
                 },
                 flush: { try observer?.flush() },
                 text: { body in
-                    deltaWritten.value = true
-                    guard inlinePassed.value else { return try split(body.text) }
+                    text.written = true
+                    guard text.passed else { return try split(body.text) }
                     if keepText { result.apply(.delta(body.text)) }
                     try observer?.delta(body)
                 }
@@ -252,27 +251,27 @@ package final class Runner {
                     result.answerToolStarted = false
                 }
                 switch event {
-                case .delta(let text) where !inlinePassed.value:
-                    guard !text.isEmpty else { break }
-                    deltaWritten.value = true
-                    try split(text)
-                case .delta(let text):
+                case .delta(let piece) where !text.passed:
+                    guard !piece.isEmpty else { break }
+                    text.written = true
+                    try split(piece)
+                case .delta(let piece):
                     result.apply(event)
-                    if !text.isEmpty {
-                        deltaWritten.value = true
-                        try observer?.delta(text)
+                    if !piece.isEmpty {
+                        text.written = true
+                        try observer?.delta(piece)
                     }
-                case .reasoning(let text):
+                case .reasoning(let piece):
                     result.apply(event)
-                    if !text.isEmpty {
-                        deltaWritten.value = true
-                        try observer?.reasoning(text)
+                    if !piece.isEmpty {
+                        text.written = true
+                        try observer?.reasoning(piece)
                     }
                 default:
                     result.apply(event)
                 }
             }
-            try inline.finish(content: content, reasoning: reasoning)
+            try text.inline.finish(content: content, reasoning: reasoning)
             let now = Monotonic.now()
             let timing = Timing(
                 firstByteMilliseconds: firstByte.map { Int(($0 - started) * 1000) },
@@ -381,21 +380,31 @@ private struct Accumulator {
     }
 }
 
-/// A flag set from a hot closure (once per streamed delta) without the exclusivity check a captured `var` costs on
-/// every write.
-private final class Flag {
-    private let storage = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+/// What the hot closures (once per streamed delta) read and set, without the exclusivity check a captured `var` or a
+/// class's stored property costs on every access: whether text was written (no retry after it), whether the answer's
+/// start is past (text then skips `inline`), and the splitter of a leading `<think>` block.
+private final class TextState {
+    private let storage = UnsafeMutablePointer<Bool>.allocate(capacity: 2)
+    /// The splitter of a leading `<think>` block.
+    let inline = InlineReasoning()
 
     init() {
-        storage.initialize(to: false)
+        storage.initialize(repeating: false, count: 2)
     }
 
     deinit {
         storage.deallocate()
     }
 
-    var value: Bool {
-        get { storage.pointee }
-        set { storage.pointee = newValue }
+    /// Text or reasoning was handed on.
+    var written: Bool {
+        get { storage[0] }
+        set { storage[0] = newValue }
+    }
+
+    /// The start of the answer is past: text is content from now on.
+    var passed: Bool {
+        get { storage[1] }
+        set { storage[1] = newValue }
     }
 }
