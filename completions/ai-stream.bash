@@ -163,9 +163,9 @@ _ai-stream() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--no-config -n --no-stdin --raw -r --quiet -q --schema-format-assert --approve --version -h --help)
-    local -a repeating_options=(--stop --tool --mcp)
-    local -a non_repeating_options=(--provider -p --model -m --system -s -t --temperature --max-tokens --base-url --input --retries --connect-timeout --idle-timeout --max-time --schema --repair --max-steps --passphrase-fd)
+    local -a non_repeating_flags=(--no-config -n --no-stdin --raw -r --quiet -q --schema-format-assert -c --conversation --version -h --help)
+    local -a repeating_options=(--stop)
+    local -a non_repeating_options=(--provider -p --model -m --system -s -t --temperature --max-tokens --base-url --input --retries --connect-timeout --idle-timeout --max-time --schema --repair --think --passphrase-fd)
     __ai-stream_offer_flags_options -1
 
     # Offer option value completions
@@ -214,13 +214,7 @@ _ai-stream() {
     '--repair')
         return
         ;;
-    '--tool')
-        return
-        ;;
-    '--mcp')
-        return
-        ;;
-    '--max-steps')
+    '--think')
         return
         ;;
     '--passphrase-fd')

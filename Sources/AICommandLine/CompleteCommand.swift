@@ -12,7 +12,7 @@ package enum CompleteCommand {
         let servers = ToolServers()
         defer { servers.shutdown() }
         Signals.onInterrupt { servers.shutdown() }
-        let tools = try options.toolOptions(servers: servers.append)
+        let tools = try options.toolOptions(settings: settings, servers: servers.append)
         let engine = Batch(
             settings: settings, jobs: batch.jobs, ordered: !batch.unordered, raw: options.raw, tools: tools)
         Signals.onInterrupt {

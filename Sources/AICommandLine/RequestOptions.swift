@@ -122,6 +122,17 @@ package struct RequestOptions: ParsableArguments {
     package var approve = false
 
     @Option(
+        help: ArgumentHelp(
+            "Ask for reasoning: alone, or low, medium, high, a budget in tokens, off (--think=4096).",
+            valueName: "budget"))
+    package var think: String?
+
+    @Flag(
+        name: [.customShort("c"), .long],
+        help: "Carry the whole conversation in \"messages\"; continue the conversations read on stdin.")
+    package var conversation = false
+
+    @Option(
         name: .customLong("passphrase-fd"),
         help: ArgumentHelp(
             "Unlock the key vault with the first line read from this descriptor (3 or more), e.g. 3<file.",
@@ -152,6 +163,7 @@ package struct RequestOptions: ParsableArguments {
         }
         try checkPassphraseFD(passphraseFD)
         guard repair >= 0 else { throw ValidationError("--repair must be 0 or more") }
+        _ = try thinking()
         _ = try schemaValue()
         guard maxSteps >= 1 else { throw ValidationError("--max-steps must be 1 or more") }
         _ = try toolDefinitions()
@@ -182,14 +194,15 @@ package struct RequestOptions: ParsableArguments {
     /// `servers` gets each as it starts, so that it can be shut down whatever happens next), `--max-steps` and
     /// `--approve`.
     /// - Throws: `ValidationError` for a bad `--tool`; `AIError` when a server cannot start or names clash.
-    package func toolOptions(servers: (any ToolServer) -> Void) throws -> ToolOptions? {
+    package func toolOptions(settings: Settings, servers: (any ToolServer) -> Void) throws -> ToolOptions? {
         guard !tool.isEmpty || !mcp.isEmpty || maxSteps != ToolOptions.defaultMaxSteps || approve else { return nil }
         var tools = ToolSet()
         for (definition, path) in zip(try toolDefinitions(), tool) {
             try tools.add(definition, place: "--tool \(path)")
         }
         for commandLine in mcp {
-            let server = try MCPServer.start(commandLine: commandLine)
+            let server = try MCPServer.start(
+                commandLine: commandLine, environment: settings.environment, withholding: settings.keyVariables)
             servers(server)
             try tools.add(server: server)
         }
@@ -197,6 +210,19 @@ package struct RequestOptions: ParsableArguments {
         options.active = !tool.isEmpty || !mcp.isEmpty
         return options
     }
+
+    /// What `--think` asks for, or nil without the option; `--think` alone is `on` (`ShortOptions.optionalValues`).
+    /// - Throws: `ValidationError` for a value that names no setting.
+    package func thinking() throws -> Thinking? {
+        guard let think else { return nil }
+        guard let setting = Thinking(text: think) else {
+            throw ValidationError("--think takes on, off, low, medium, high or a budget in tokens, not '\(think)'")
+        }
+        return setting
+    }
+
+    /// `--think` given without a value means `--think=on`.
+    package static let optionalValues = ["--think": "on"]
 
     /// The `--schema` document, read and checked to be a schema, or nil without the option.
     /// - Throws: `ValidationError` when the file cannot be read, or the text is not JSON or not a schema.
@@ -247,6 +273,8 @@ package struct RequestOptions: ParsableArguments {
         settings.defaults.attachments = try attachments()
         settings.schemaFormatAssert = schemaFormatAssert
         settings.repairs = repair
+        settings.defaults.think = try thinking()
+        settings.conversation = conversation
         return settings
     }
 
@@ -290,10 +318,11 @@ package struct RequestOptions: ParsableArguments {
                     ? "no prompt, and -n keeps stdin closed"
                     : "no prompt: give one as arguments or pipe text on stdin")
         }
-        if text != nil, input == .json || input == .jsonl {
+        if text != nil, !conversation, input == .json || input == .jsonl {
             throw AIError(.usage, "a prompt argument cannot be combined with --input \(input.rawValue)")
         }
-        let reader = InputReader(format: input, prompt: text, readsStdin: readsStdin, purpose: purpose)
+        let reader = InputReader(
+            format: input, prompt: text, readsStdin: readsStdin, purpose: purpose, conversation: conversation)
         reader.onSilentStdin = { Diagnostics.notice("reading stdin; use -n if there is none") }
         return reader
     }
@@ -327,6 +356,8 @@ extension RequestOptions: QuickParsable {
         options.maxSteps = ToolOptions.defaultMaxSteps
         options.approve = false
         options.passphraseFD = nil
+        options.think = nil
+        options.conversation = false
         options.prompt = []
         return options
     }
@@ -358,6 +389,8 @@ extension RequestOptions: QuickParsable {
             .value("--max-steps") { $0.maxSteps = $1 },
             .flag("--approve") { $0.approve = true },
             .value("--passphrase-fd") { $0.passphraseFD = $1 as Int32 },
+            .value("--think") { $0.think = $1 as String },
+            .flag("-c", "--conversation") { $0.conversation = true },
             .words { $0.prompt.append($1) },
         ]
     }

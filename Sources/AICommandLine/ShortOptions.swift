@@ -11,13 +11,21 @@
 ///   (unless it is `--`, which swift-argument-parser never takes for a value);
 /// - a letter the tool does not know stays an option of its own (`-xn` becomes `-x -n`) for the parser to refuse;
 /// - words, long options, `-` and everything after `--` are kept as they are, and so is an argument whose letters
-///   are not all ASCII letters and digits (`-.5`).
+///   are not all ASCII letters and digits (`-.5`);
+/// - a long option whose value may be left out, given without one (`--think`), gets its implied value
+///   (`--think=on`), so that it never takes the next argument (the prompt) for its value.
 package struct ShortOptions: Sendable {
     /// The letters of options that take no value (`h` for help included).
     package var flags: Set<Character>
     /// The letters of options that take a value, each with its long spelling (`p`: `--provider`) for a value that
     /// starts with `-`.
     package var values: [Character: String]
+    /// Long options whose value may be left out, with the value they then take (`--think` alone is `--think=on`);
+    /// each must be named in `optionalValueNames`.
+    package var optionalValues: [String: String] = [:]
+
+    /// Every long option of any tool whose value may be left out (`mayRewrite` looks for them).
+    package static let optionalValueNames: Set<String> = ["--think"]
 
     /// A table of the given letters.
     package init(flags: Set<Character>, values: [Character: String]) {
@@ -49,9 +57,17 @@ package struct ShortOptions: Sendable {
 
     /// `ai-complete`'s letters.
     package static let complete = ShortOptions(RequestOptions.quickArguments)
-        .merging(ShortOptions(BatchOptions.quickArguments))
+        .merging(ShortOptions(BatchOptions.quickArguments)).with(optionalValues: RequestOptions.optionalValues)
     /// `ai-stream`'s letters.
     package static let stream = ShortOptions(RequestOptions.quickArguments)
+        .with(optionalValues: RequestOptions.optionalValues)
+
+    /// These letters, with long options whose value may be left out.
+    package func with(optionalValues: [String: String]) -> ShortOptions {
+        var options = self
+        options.optionalValues = optionalValues
+        return options
+    }
     /// The letters of every `ai-models` subcommand.
     package static let models = ShortOptions(flags: ["h", "q"], values: ["p": "--provider"])
     /// The letters of every `ai-keys` subcommand (`ShortOptionsTests` checks that no letter takes a value in one
@@ -63,6 +79,7 @@ package struct ShortOptions: Sendable {
     package static func mayRewrite(_ arguments: ArraySlice<String>) -> Bool {
         for argument in arguments {
             if argument == "--" { return false }
+            if optionalValueNames.contains(argument) { return true }
             let bytes = argument.utf8
             if bytes.count > 2, bytes.first == UInt8(ascii: "-"), bytes.dropFirst().first != UInt8(ascii: "-") {
                 return true
@@ -82,6 +99,10 @@ package struct ShortOptions: Sendable {
             if argument == "--" {
                 result += arguments[(index - 1)...]
                 break
+            }
+            if let value = optionalValues[argument] {
+                result.append(argument + "=" + value)
+                continue
             }
             guard let letters = letters(of: argument) else {
                 result.append(argument)

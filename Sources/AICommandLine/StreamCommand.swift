@@ -33,7 +33,7 @@ package enum StreamCommand {
         let completion: Completion
         do {
             let settings = try options.settings()
-            let tools = try options.toolOptions(servers: servers.append)
+            let tools = try options.toolOptions(settings: settings, servers: servers.append)
             completion = try Runner(settings: settings, tools: tools).run(
                 request, stream: true, keepText: false,
                 observer: printer)
@@ -57,7 +57,7 @@ package enum StreamCommand {
     }
 }
 
-/// Writes `start` and `delta` events (or the bare text with `--raw`) as they arrive.
+/// Writes `start`, `delta` and `reasoning` events (or the bare text with `--raw`) as they arrive.
 ///
 /// Events decoded from what arrived are written together, with one `write`, as soon as libcurl has handed
 /// over all it received (`flush`), or whenever 64 KiB are waiting: no event waits for later input, and a
@@ -103,6 +103,14 @@ private final class StreamPrinter: RunObserver {
         } else {
             Record.appendDelta(body, to: pending)
         }
+        if pending.count >= Self.flushBytes { try flush() }
+    }
+
+    /// A `reasoning` event; nothing with `--raw`, which prints only the answer.
+    func reasoning(_ text: String) throws {
+        guard !raw else { return }
+        var line = Record.reasoning(text).encodedString + "\n"
+        line.withUTF8 { pending.append(bytes: $0) }
         if pending.count >= Self.flushBytes { try flush() }
     }
 

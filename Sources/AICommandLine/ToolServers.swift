@@ -19,6 +19,6 @@ package final class ToolServers: Sendable {
             defer { list = [] }
             return list
         }
-        for server in started { server.shutdown() }
+        MCPServer.shutdown(started)
     }
 }

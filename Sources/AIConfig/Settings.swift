@@ -18,6 +18,8 @@ package struct Settings: Sendable {
     package var repairs = 0
     /// `--schema-format-assert`: `format` is checked, not only an annotation.
     package var schemaFormatAssert = false
+    /// `-c`: results carry the whole conversation (`messages`), and input lines with `messages` continue theirs.
+    package var conversation = false
     /// The `User-Agent` sent.
     package var userAgent: String
     /// The config file, if one was read.
@@ -78,5 +80,19 @@ package struct Settings: Sendable {
         )
         self.transportConfiguration = configuration
         self.makeTransport = makeTransport ?? { try CurlTransport(configuration: configuration) }
+    }
+}
+
+extension Settings {
+    /// The environment variables that hold providers' keys (OpenAI's, Anthropic's, Ollama's, and every `key` the
+    /// config file names): never passed on to a tool or an MCP server.
+    package var keyVariables: Set<String> {
+        var names: Set<String> = [
+            Environment.Key.openAIKey.rawValue, Environment.Key.anthropicKey.rawValue, "OLLAMA_API_KEY",
+        ]
+        for provider in config?.providers ?? [] {
+            if let key = provider.entry.key { names.insert(key) }
+        }
+        return names
     }
 }

@@ -20,11 +20,16 @@ package protocol RunObserver: AnyObject {
     func toolCall(_ call: ToolCall) throws
     /// A tool call's result, in call order once the step's calls have all finished.
     func toolResult(_ call: ToolCall, output: ToolOutput, milliseconds: Int) throws
+    /// A piece of the model's reasoning arrived (never empty); it is not part of the text.
+    func reasoning(_ text: String) throws
 }
 
 extension RunObserver {
     /// Nothing is buffered by default.
     package func flush() throws {}
+
+    /// Reasoning is not reported by default.
+    package func reasoning(_ text: String) throws {}
 
     /// The text, decoded, by default.
     package func delta(_ body: JSONStringBody) throws {
@@ -106,12 +111,29 @@ package final class Runner {
         var (provider, resolved) = try resolve(request, stream: stream)
         try AttachmentLoader(transport: { [self] in try sharedTransport() }, limits: settings.limits)
             .apply(to: &resolved.request, provider: provider)
-        guard let schemaJSON = resolved.request.schema else {
-            return try attempt(provider, resolved, keepText: keepText, observer: observer)
+        var completion: Completion
+        if let schemaJSON = resolved.request.schema {
+            let (schema, strict) = try compile(schemaJSON)
+            resolved.schemaStrict = strict
+            completion = try runAnswer(provider, resolved, schema: schema, observer: observer)
+        } else {
+            completion = try attempt(
+                provider, resolved, keepText: keepText || settings.conversation, observer: observer)
         }
-        let (schema, strict) = try compile(schemaJSON)
-        resolved.schemaStrict = strict
-        return try runAnswer(provider, resolved, schema: schema, observer: observer)
+        if settings.conversation { completion.messages = Self.conversation(resolved.request, answer: completion) }
+        return completion
+    }
+
+    /// The whole conversation an answer ends, as `-c` writes it (`messages`): the system prompt as a first `system`
+    /// message when one was used, the request's messages (a tool loop's calls and results included, when it passes
+    /// the messages it sent last), then the answer's assistant turn (its reasoning and signature with it).
+    /// - Parameter request: the request as sent, its defaults filled in (`ResolvedRequest.request`).
+    package static func conversation(_ request: CompletionRequest, answer: Completion) -> [Message] {
+        var messages: [Message] = []
+        if let system = request.system { messages.append(Message(role: "system", text: system)) }
+        messages += request.messages
+        messages.append(answer.message)
+        return messages
     }
 
     /// Runs a request whose answer must meet `schema`, sending a failed answer back up to `settings.repairs` times.
@@ -217,11 +239,25 @@ package final class Runner {
     ) throws -> Completion {
         let started = Monotonic.now()
         var startedReported = false
-        let deltaWritten = Flag()
+        // Nothing is retried once text was written, so one splitter of a leading <think> block serves every attempt.
+        let text = TextState()
         let loop = RetryLoop(settings: settings, gate: gate, provider: provider.name)
-        return try loop.run(mayRetry: { !deltaWritten.value }, beforeWait: { idle() }) { limits in
+        return try loop.run(mayRetry: { !text.written }, beforeWait: { idle() }) { limits in
             var result = Accumulator(keepText: keepText)
             var firstByte: Double?
+            func content(_ text: String) throws {
+                result.apply(.delta(text))
+                try observer?.delta(text)
+            }
+            func reasoning(_ text: String) throws {
+                result.apply(.reasoning(text))
+                try observer?.reasoning(text)
+            }
+            // A leading <think> block is reasoning; once the answer's start is past, text skips the splitter.
+            func split(_ piece: String) throws {
+                try text.inline.feed(piece, content: content, reasoning: reasoning)
+                text.passed = text.inline.passing
+            }
             let context = AttemptContext(
                 transport: { [self] in try sharedTransport() },
                 limits: limits,
@@ -234,18 +270,36 @@ package final class Runner {
                 },
                 flush: { try observer?.flush() },
                 text: { body in
-                    deltaWritten.value = true
+                    text.written = true
+                    guard text.passed else { return try split(body.text) }
                     if keepText { result.apply(.delta(body.text)) }
                     try observer?.delta(body)
                 }
             )
             try provider.attempt(resolved, context: context) { event in
-                let event = result.take(event, answerTool: answerTool)
-                if case .delta(let text) = event, !text.isEmpty {
-                    deltaWritten.value = true
-                    try observer?.delta(text)
+                let event = result.mapAnswerTool(event, answerTool: answerTool)
+                switch event {
+                case .delta(let piece) where !text.passed:
+                    guard !piece.isEmpty else { break }
+                    text.written = true
+                    try split(piece)
+                case .delta(let piece):
+                    result.apply(event)
+                    if !piece.isEmpty {
+                        text.written = true
+                        try observer?.delta(piece)
+                    }
+                case .reasoning(let piece):
+                    result.apply(event)
+                    if !piece.isEmpty {
+                        text.written = true
+                        try observer?.reasoning(piece)
+                    }
+                default:
+                    result.apply(event)
                 }
             }
+            try text.inline.finish(content: content, reasoning: reasoning)
             let now = Monotonic.now()
             let timing = Timing(
                 firstByteMilliseconds: firstByte.map { Int(($0 - started) * 1000) },
@@ -298,6 +352,10 @@ private final class RepairObserver: RunObserver {
     func flush() throws {
         try base.flush()
     }
+
+    func reasoning(_ text: String) throws {
+        try base.reasoning(text)
+    }
 }
 
 extension Runner {
@@ -335,17 +393,20 @@ private struct Accumulator {
     /// Applies `event` as a run does and returns it as applied: with `answerTool`, the fragments of the `answer`
     /// tool's input (Anthropic's forced tool) are the answer's text, so they come back as `.delta`.
     mutating func take(_ event: ProviderEvent, answerTool: Bool) -> ProviderEvent {
-        var event = event
-        if answerTool, case .toolCall(_, _, let name, let arguments) = event,
-            name == ProviderAnswer.toolName || (name == nil && answerToolStarted)
-        {
-            answerToolStarted = true
-            event = .delta(arguments)
-        } else if case .toolCall = event {
-            answerToolStarted = false
-        }
+        let event = mapAnswerTool(event, answerTool: answerTool)
         apply(event)
         return event
+    }
+
+    /// `event` as a run reads it: with `answerTool`, a fragment of the `answer` tool's input is a `.delta`.
+    mutating func mapAnswerTool(_ event: ProviderEvent, answerTool: Bool) -> ProviderEvent {
+        guard answerTool, case .toolCall(_, _, let name, let arguments) = event else { return event }
+        guard name == ProviderAnswer.toolName || (name == nil && answerToolStarted) else {
+            answerToolStarted = false
+            return event
+        }
+        answerToolStarted = true
+        return .delta(arguments)
     }
 
     mutating func apply(_ event: ProviderEvent) {
@@ -381,21 +442,31 @@ private struct Accumulator {
     }
 }
 
-/// A flag set from a hot closure (once per streamed delta) without the exclusivity check a captured `var` costs on
-/// every write.
-private final class Flag {
-    private let storage = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+/// What the hot closures (once per streamed delta) read and set, without the exclusivity check a captured `var` or a
+/// class's stored property costs on every access: whether text was written (no retry after it), whether the answer's
+/// start is past (text then skips `inline`), and the splitter of a leading `<think>` block.
+private final class TextState {
+    private let storage = UnsafeMutablePointer<Bool>.allocate(capacity: 2)
+    /// The splitter of a leading `<think>` block.
+    let inline = InlineReasoning()
 
     init() {
-        storage.initialize(to: false)
+        storage.initialize(repeating: false, count: 2)
     }
 
     deinit {
         storage.deallocate()
     }
 
-    var value: Bool {
-        get { storage.pointee }
-        set { storage.pointee = newValue }
+    /// Text or reasoning was handed on.
+    var written: Bool {
+        get { storage[0] }
+        set { storage[0] = newValue }
+    }
+
+    /// The start of the answer is past: text is content from now on.
+    var passed: Bool {
+        get { storage[1] }
+        set { storage[1] = newValue }
     }
 }

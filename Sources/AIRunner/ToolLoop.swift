@@ -155,11 +155,7 @@ extension Runner {
     /// What command tools get by default: the run's environment, never a provider's key variable (OpenAI's,
     /// Anthropic's, and every key the config file names), whatever a definition's `env` lists.
     var commandEnvironment: CommandEnvironment {
-        var withheld: Set<String> = [Environment.Key.openAIKey.rawValue, Environment.Key.anthropicKey.rawValue]
-        for provider in settings.config?.providers ?? [] {
-            if let key = provider.entry.key { withheld.insert(key) }
-        }
-        return CommandEnvironment(values: settings.environment.values, withheld: withheld)
+        CommandEnvironment(values: settings.environment.values, withheld: settings.keyVariables)
     }
 
     /// The compiled `parameters` of a tool a request defines, kept for the next request with the same one.

@@ -57,24 +57,15 @@ package struct ToolSet: Sendable {
         tools.append(Tool(definition: definition, schema: schema))
     }
 
-    /// Adds the tools of a server; one whose name another tool has already is offered as `server.name` (the
-    /// server's program name first).
-    /// - Throws: `AIError` (`input`) when even that name is taken, or a schema does not compile.
+    /// Adds the tools of a server; one whose name another tool has already is offered as `<server>_<name>`
+    /// (`MCPServer.offeredTools`: providers refuse a '.' in a function's name).
+    /// - Throws: `AIError` (`input`) when a schema does not compile.
     package mutating func add(server: any ToolServer) throws(AIError) {
         servers[server.commandLine] = server
-        let program = Self.programName(server.commandLine)
-        for var definition in server.tools {
-            if tools.contains(where: { $0.definition.name == definition.name }) {
-                definition.name = program + "." + definition.name
-            }
+        let offered = MCPServer.offeredTools(servers: [server], commandTools: tools.map(\.definition))
+        for definition in offered.dropFirst(tools.count) {
             try add(definition, place: "--mcp \(server.commandLine)")
         }
-    }
-
-    /// The last path component of a command line's first word.
-    static func programName(_ commandLine: String) -> String {
-        let first = commandLine.split(separator: " ", omittingEmptySubsequences: true).first ?? ""
-        return String(first.split(separator: "/").last ?? first)
     }
 
     /// The tool named `name`.

@@ -168,6 +168,8 @@ package struct Completion: Sendable, Equatable {
     package var reasoningSignature: String?
     /// With tools run: the number of model calls (steps) the answer took.
     package var steps: Int?
+    /// With `-c`: the whole conversation, this answer's turn last (`messages` in the result line and `done`).
+    package var messages: [Message]?
 
     /// A value with the given parts.
     package init(
@@ -202,10 +204,12 @@ package struct Completion: Sendable, Equatable {
 /// The JSONL records the tools write on stdout (DESIGN §3; `ai-wire(5)`).
 ///
 /// `ai-complete` writes one line per request:
-/// `{"id","provider","model","content","finish_reason","provider_finish_reason","usage","timing","metadata"}`,
+/// `{"id","provider","model","content","reasoning","finish_reason","provider_finish_reason","usage","timing",
+/// "messages","metadata"}` (`reasoning` only when the model reasoned, `messages` only with `-c`),
 /// or `{"id","error":{"code","message","status","retryable"},"metadata"}` when it failed.
 /// `ai-stream` writes `{"type":"start","id","provider","model"}`, then `{"type":"delta","text"}` per piece of
-/// text, then `{"type":"done","finish_reason","provider_finish_reason","usage","timing"}`, or
+/// text (and `{"type":"reasoning","text"}` per piece of reasoning), then
+/// `{"type":"done","finish_reason","provider_finish_reason","usage","timing"}`, or
 /// `{"type":"error","error":{…}}` as its last line. Keys are snake_case; fields are only ever added.
 public enum Record {
     /// An `ai-complete` result line.
@@ -214,6 +218,7 @@ public enum Record {
             "id": id, "provider": .string(completion.provider), "model": .string(completion.model),
             "content": .string(completion.content),
         ]
+        if let reasoning = completion.reasoning, !reasoning.isEmpty { object["reasoning"] = .string(reasoning) }
         addOutcome(of: completion, to: &object)
         if let metadata { object["metadata"] = metadata }
         return .object(object)
@@ -266,6 +271,11 @@ public enum Record {
     @usableFromInline static let deltaHead: StaticString = #"{"type":"delta","text":"#
     @usableFromInline static let deltaTail: StaticString = "}\n"
 
+    /// The `reasoning` event: a piece of the model's reasoning, kept apart from the text.
+    package static func reasoning(_ text: String) -> JSON {
+        .object(["type": "reasoning", "text": .string(text)])
+    }
+
     /// The `done` event.
     package static func done(_ completion: Completion) -> JSON {
         var object: JSONObject = ["type": "done"]
@@ -274,7 +284,7 @@ public enum Record {
     }
 
     /// The fields a result line and a `done` event share, in their order: finish reason, usage, cost, tool calls,
-    /// data, timing.
+    /// data, timing, and with `-c` the conversation (`messages`).
     private static func addOutcome(of completion: Completion, to object: inout JSONObject) {
         object["finish_reason"] = completion.finishReason.map(JSON.string) ?? .null
         if let raw = completion.providerFinishReason { object["provider_finish_reason"] = .string(raw) }
@@ -284,6 +294,7 @@ public enum Record {
         if let data = completion.data { object["data"] = data }
         if let steps = completion.steps { object["steps"] = .int(steps) }
         object["timing"] = completion.timing.record
+        if let messages = completion.messages { object["messages"] = .array(messages.map(\.record)) }
     }
 
     /// The `error` event, the last line of a failed stream.

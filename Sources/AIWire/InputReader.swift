@@ -3,7 +3,7 @@ import Glibc
 
 /// How stdin is read (`--input`).
 package enum InputFormat: String, Sendable, CaseIterable {
-    /// JSON when the first non-blank byte is `{` and no prompt argument is given, else text.
+    /// JSON when the first non-blank byte is `{` and no prompt argument is given (or `-c` is), else text.
     case auto
     /// The whole of stdin is one user message.
     case text
@@ -27,6 +27,9 @@ package final class InputReader {
     private let prompt: String?
     private let readsStdin: Bool
     private let purpose: Purpose
+    /// `-c`: a line that carries `messages` continues its conversation, the prompt argument (or the line's content)
+    /// appended as the next user turn; with a prompt argument, stdin that starts with `{` is still JSON.
+    private let conversation: Bool
 
     /// What the items are for: which fields a request object has.
     package enum Purpose: Sendable {
@@ -56,6 +59,8 @@ package final class InputReader {
         var metadata: JSON?
         var text = ""
         var error: AIError?
+        /// The `done` event's conversation (written with `-c`).
+        var messages: JSON?
     }
 
     /// Called once when a prompt was given and stdin has stayed open without a byte for `silenceSeconds` (a pipe
@@ -67,9 +72,11 @@ package final class InputReader {
 
     /// A reader of `descriptor` (stdin) with the given format and prompt (the joined arguments, if any).
     package init(
-        descriptor: Int32 = 0, format: InputFormat, prompt: String?, readsStdin: Bool, purpose: Purpose = .completion
+        descriptor: Int32 = 0, format: InputFormat, prompt: String?, readsStdin: Bool, purpose: Purpose = .completion,
+        conversation: Bool = false
     ) {
         self.descriptor = descriptor
+        self.conversation = conversation
         self.purpose = purpose
         self.format = format
         self.prompt = prompt
@@ -114,7 +121,7 @@ package final class InputReader {
         var chosen = format
         if chosen == .auto {
             chosen = .text
-            if prompt == nil {
+            if prompt == nil || conversation {
                 var first = peeked.first { !Self.isBlank($0) }
                 while first == nil, !atEnd {
                     let count = peeked.count
@@ -296,13 +303,20 @@ package final class InputReader {
             }
         case .request:
             flushGroup()
-            acceptRequest(object, line: line, fallback: fallback) { object throws(AIError) in
-                try RequestDecoding.request(from: object)
+            acceptRequest(object, line: line, fallback: fallback) { [conversation, prompt] object throws(AIError) in
+                var request = try RequestDecoding.request(from: object)
+                if conversation, let prompt { request.messages.append(Message(role: "user", text: prompt)) }
+                return request
             }
         case .result:
             flushGroup()
-            acceptRequest(present, line: line, fallback: fallback) { object throws(AIError) in
-                try RequestDecoding.request(fromResult: object)
+            acceptRequest(present, line: line, fallback: fallback) { [conversation, prompt] object throws(AIError) in
+                var request = try RequestDecoding.request(fromResult: object)
+                if conversation {
+                    request.messages = try RequestDecoding.continued(
+                        messages: object["messages"], content: request.lastUserText, prompt: prompt)
+                }
+                return request
             }
         case .error:
             flushGroup()
@@ -347,6 +361,7 @@ package final class InputReader {
             group?.error = RequestDecoding.passedError(from: object)
             flushGroup()
         case "done":
+            if conversation, let messages = object["messages"] { group?.messages = messages }
             flushGroup()
         default:
             break
@@ -369,6 +384,17 @@ package final class InputReader {
         var request = CompletionRequest(prompt: finished.text)
         request.id = id
         request.metadata = finished.metadata
+        if conversation {
+            do throws(AIError) {
+                request.messages = try RequestDecoding.continued(
+                    messages: finished.messages, content: finished.text, prompt: prompt)
+            } catch {
+                var failure = error
+                failure.message = "line \(finished.line): \(failure.message)"
+                emit(InputItem(id: id, line: finished.line, request: .failure(failure), metadata: finished.metadata))
+                return
+            }
+        }
         emit(InputItem(id: id, line: finished.line, request: .success(request), metadata: finished.metadata))
     }
 

@@ -119,6 +119,70 @@ package struct ToolSpec: Sendable, Equatable {
     }
 }
 
+/// How much reasoning a request asks for (`--think[=budget]`, the request field `think`; DESIGN §12).
+///
+/// Anthropic takes a token budget (`thinking.budget_tokens`), OpenAI-compatible servers an effort
+/// (`reasoning_effort`), Ollama a switch (`think`); each setting maps onto the others: `low`, `medium` and `high` are
+/// budgets of 1024, 4096 and 16384 tokens, and a budget under 4096 is `low`, under 16384 `medium`, else `high`.
+package enum Thinking: Sendable, Equatable {
+    /// Not asked for; Ollama is told so (`"think": false`).
+    case off
+    /// Asked for at the default: a budget of 4096 tokens, `medium` effort.
+    case on
+    /// A budget of reasoning tokens (1 or more).
+    case budget(Int)
+    /// `low`, `medium` or `high`.
+    case effort(String)
+
+    /// The efforts a setting may name.
+    package static let efforts = ["low", "medium", "high"]
+
+    /// The setting a `--think` value names: `on`, `off`, `low`, `medium`, `high` or a budget in tokens; nil for
+    /// anything else.
+    package init?(text: String) {
+        switch text {
+        case "on", "true": self = .on
+        case "off", "false": self = .off
+        case _ where Self.efforts.contains(text): self = .effort(text)
+        default:
+            guard let budget = Int(text), budget > 0 else { return nil }
+            self = .budget(budget)
+        }
+    }
+
+    /// The setting a request's `think` field gives: true, false, a budget, or an effort's name; nil for anything else.
+    package init?(json: JSON) {
+        switch json {
+        case .bool(let flag): self = flag ? .on : .off
+        case .string(let text) where Self.efforts.contains(text): self = .effort(text)
+        case .number(let text):
+            guard let budget = Int(text), budget > 0 else { return nil }
+            self = .budget(budget)
+        default: return nil
+        }
+    }
+
+    /// The budget in tokens, or nil when off.
+    package var budget: Int? {
+        switch self {
+        case .off: nil
+        case .on: 4096
+        case .budget(let tokens): tokens
+        case .effort(let effort): effort == "low" ? 1024 : effort == "high" ? 16384 : 4096
+        }
+    }
+
+    /// The effort, or nil when off.
+    package var effort: String? {
+        switch self {
+        case .off: nil
+        case .on: "medium"
+        case .budget(let tokens): tokens < 4096 ? "low" : tokens < 16384 ? "medium" : "high"
+        case .effort(let effort): effort
+        }
+    }
+}
+
 /// A provider-neutral request (DESIGN §2): what the user asked, before defaults fill it in.
 package struct CompletionRequest: Sendable, Equatable {
     /// The request's `id` as given (string or number), or nil to use the line number.
@@ -157,6 +221,8 @@ package struct CompletionRequest: Sendable, Equatable {
     package var tools: [JSON]?
     /// The tools offered to the model, as providers send them (the tool loop fills it; empty: none).
     package var toolSpecs: [ToolSpec] = []
+    /// Reasoning asked for (`think`, else `--think`).
+    package var think: Thinking?
 
     /// An empty request.
     package init() {}
@@ -190,6 +256,8 @@ package struct RequestDefaults: Sendable {
     package var schema: JSON?
     /// `-a/--attach`, repeatable: sent with every request, before the request's own `attachments`.
     package var attachments: [Attachment] = []
+    /// `--think`.
+    package var think: Thinking?
 
     /// Defaults naming only the provider.
     package init(
@@ -205,12 +273,14 @@ package struct RequestDefaults: Sendable {
     }
 
     /// The request with every field it leaves out filled from these defaults; a field in the request wins, but for
-    /// attachments, which add up.
+    /// attachments, which add up. A request with a `system` message has a system prompt of its own (a conversation
+    /// continued with `-c`): `-s` does not add another.
     package func fill(_ request: CompletionRequest) -> CompletionRequest {
         var filled = request
         if filled.provider == nil { filled.provider = provider }
         if filled.model == nil { filled.model = model }
-        if filled.system == nil { filled.system = system }
+        if filled.system == nil, !filled.messages.contains(where: { $0.role == "system" }) { filled.system = system }
+        if filled.think == nil { filled.think = think }
         if filled.temperature == nil { filled.temperature = temperature }
         if filled.maxTokens == nil { filled.maxTokens = maxTokens }
         if filled.stop == nil { filled.stop = stop }

@@ -32,7 +32,7 @@ package enum RequestDecoding {
     package static let requestFields: Set<String> = [
         "id", "provider", "model", "system", "messages", "prompt", "temperature", "top_p", "max_tokens", "stop",
         "frequency_penalty", "presence_penalty", "seed", "metadata", "extra", "schema", "tools",
-        "attachments",
+        "attachments", "think",
     ]
 
     /// The roles a message may have.
@@ -53,7 +53,7 @@ package enum RequestDecoding {
     /// The fields a result line of `ai-complete` may have (ai-wire(5)).
     package static let resultFields: Set<String> = [
         "id", "provider", "model", "content", "finish_reason", "provider_finish_reason", "usage", "cost",
-        "tool_calls", "timing", "metadata", "reasoning", "data", "steps",
+        "tool_calls", "timing", "metadata", "reasoning", "data", "steps", "messages",
     ]
 
     /// Classifies an input object; a member whose value is null counts as absent. An object is an event, an error
@@ -62,6 +62,10 @@ package enum RequestDecoding {
     /// its unknown fields are the error (65).
     package static func shape(of object: JSONObject) -> Shape {
         func has(_ key: String) -> Bool { object[key].map { !$0.isNull } ?? false }
+        // A result line written with -c carries its conversation (`messages`) beside its content…
+        if has("messages"), isResultLike(object) { return .result }
+        // So does ai-stream's `done` event.
+        if has("messages"), object["type"]?.stringValue == "done" { return .event }
         if has("messages") || has("prompt") { return .request }
         if let type = object["type"], !type.isNull {
             guard let name = type.stringValue else { return .request }
@@ -71,12 +75,15 @@ package enum RequestDecoding {
             return error.objectValue != nil || error.stringValue != nil ? .error : .request
         }
         if let content = object["content"], !content.isNull {
-            let resultLike =
-                content.stringValue != nil
-                && object.members.allSatisfy { $0.value.isNull || resultFields.contains($0.key) }
-            return resultLike ? .result : .request
+            return isResultLike(object) ? .result : .request
         }
         return .request
+    }
+
+    /// Whether the object has a string `content` and only fields of a result line beside it.
+    private static func isResultLike(_ object: JSONObject) -> Bool {
+        object["content"]?.stringValue != nil
+            && object.members.allSatisfy { $0.value.isNull || resultFields.contains($0.key) }
     }
 
     /// The object without its null members: null means absent for every field (ai-wire(5)).
@@ -156,6 +163,13 @@ package enum RequestDecoding {
             guard case .object(let members) = extra else { throw AIError(.input, "field 'extra' must be an object") }
             request.extra = members
         }
+        if let think = object["think"] {
+            guard let setting = Thinking(json: think) else {
+                throw AIError(
+                    .input, "field 'think' must be true, false, a token budget, or \"low\", \"medium\" or \"high\"")
+            }
+            request.think = setting
+        }
         if let schema = object["schema"] {
             switch schema {
             case .object, .bool: request.schema = schema
@@ -182,6 +196,25 @@ package enum RequestDecoding {
         request.id = object["id"]
         request.metadata = object["metadata"]
         return request
+    }
+
+    /// The conversation a line continues with `-c` (DESIGN §12): its `messages` (when it has them), then the next user
+    /// turn: the prompt argument, or without one the line's `content` (a result line's answer, an event stream's
+    /// text). A line without `messages` starts from its one user message (`content`).
+    /// - Parameter messages: the line's `messages` (nil when it has none).
+    /// - Throws: `AIError` (`input`) naming a malformed message.
+    package static func continued(messages: JSON?, content: String, prompt: String?) throws(AIError) -> [Message] {
+        guard let messages, !messages.isNull else {
+            var turns = [Message(role: "user", text: content)]
+            if let prompt { turns.append(Message(role: "user", text: prompt)) }
+            return turns
+        }
+        guard case .array(let elements) = messages else { throw AIError(.input, "field 'messages' must be an array") }
+        var turns = try elements.enumerated().map { (index, element) throws(AIError) in
+            try message(element, index: index)
+        }
+        turns.append(Message(role: "user", text: prompt ?? content))
+        return turns
     }
 
     /// The failure an error line of `ai-complete` carries, passed through for the same id.

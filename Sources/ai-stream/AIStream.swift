@@ -11,7 +11,8 @@ struct AIStream: ParsableCommand {
         commandName: "ai-stream",
         abstract: "Stream a language model's answer as JSON events.",
         discussion: "Reads plain text or one JSON request on stdin and writes JSON events as they arrive: "
-            + "{\"type\":\"start\"}, {\"type\":\"delta\",\"text\"} per piece of text, then {\"type\":\"done\"} "
+            + "{\"type\":\"start\"}, {\"type\":\"delta\",\"text\"} per piece of text (and "
+            + "{\"type\":\"reasoning\",\"text\"} per piece of reasoning), then {\"type\":\"done\"} "
             + "with the finish reason, usage and timing, or {\"type\":\"error\"} as the last line (see ai-"
             + "wire(5)).",
         version: Version.string

@@ -44,8 +44,16 @@ package struct AnthropicProvider: HTTPProvider {
     }
 
     /// The `POST` for one attempt.
+    /// - Throws: `AIError` (`input`) when `max_tokens` does not exceed the thinking budget.
     package func httpRequest(for resolved: ResolvedRequest) throws -> HTTPRequest {
-        .postJSON(
+        if let budget = resolved.request.think?.budget, let maxTokens = resolved.request.maxTokens,
+            maxTokens <= budget
+        {
+            throw AIError(
+                .input,
+                "max_tokens (\(maxTokens)) must exceed the thinking budget (\(budget)): raise it or lower --think")
+        }
+        return .postJSON(
             baseURL + "/v1/messages", body: body(for: resolved), stream: resolved.stream,
             streamType: "text/event-stream",
             credentials: [
@@ -62,17 +70,20 @@ package struct AnthropicProvider: HTTPProvider {
     /// role and content as given. A schema is asked for as one forced tool, `answer`, whose input is the answer;
     /// otherwise the tools offered are sent as `tools`.
     /// Frequency and presence penalties and the seed have no Messages equivalent
-    /// and are not sent.
+    /// and are not sent. Reasoning asked for (`think`) is `thinking` with its budget; `max_tokens`, which must exceed
+    /// the budget, is then the budget plus 4096 unless given, and no temperature is sent (thinking refuses one).
     package func body(for resolved: ResolvedRequest) -> JSON {
         let request = resolved.request
         let (system, messages) = AnthropicMessages.messages(request)
+        let budget = request.think?.budget
         var body: JSONObject = [
             "model": .string(resolved.model),
-            "max_tokens": .int(request.maxTokens ?? Self.defaultMaxTokens),
+            "max_tokens": .int(request.maxTokens ?? Self.defaultMaxTokens + (budget ?? 0)),
         ]
         if let system { body["system"] = .string(system) }
         body["messages"] = .array(messages)
-        if let value = request.temperature { body["temperature"] = .double(value) }
+        if let budget { body["thinking"] = .object(["type": "enabled", "budget_tokens": .int(budget)]) }
+        if let value = request.temperature, budget == nil { body["temperature"] = .double(value) }
         if let value = request.topP { body["top_p"] = .double(value) }
         if let stop = request.stop, !stop.isEmpty { body["stop_sequences"] = .array(stop.map(JSON.string)) }
         if let schema = request.schema {
@@ -96,7 +107,8 @@ package struct AnthropicProvider: HTTPProvider {
         AnthropicStreamDecoder(provider: name)
     }
 
-    /// Decodes a whole message: text blocks joined, `tool_use` blocks as tool calls (indexed by block),
+    /// Decodes a whole message: `thinking` blocks as reasoning and its signature (`redacted_thinking` dropped), text
+    /// blocks joined, `tool_use` blocks as tool calls (indexed by block),
     /// `stop_reason`, usage (cache tokens counted as prompt tokens) and the model.
     package func decodeCompletion(_ body: [UInt8], emit: (ProviderEvent) throws -> Void) throws {
         let json: JSON
@@ -110,6 +122,12 @@ package struct AnthropicProvider: HTTPProvider {
             throw AIError(.protocol, "\(name) sent a response without 'content'")
         }
         if let model = json["model"]?.stringValue { try emit(.model(model)) }
+        for block in blocks where block["type"]?.stringValue == "thinking" {
+            if let text = block["thinking"]?.stringValue, !text.isEmpty { try emit(.reasoning(text)) }
+            if let signature = block["signature"]?.stringValue, !signature.isEmpty {
+                try emit(.reasoningSignature(signature))
+            }
+        }
         let texts = blocks.filter { $0["type"]?.stringValue == "text" }.map { $0["text"]?.stringValue }
         guard !texts.contains(nil) else {
             throw AIError(.protocol, "\(name) sent a text block whose text is not a string")

@@ -5,8 +5,9 @@ import AIWire
 /// `message_stop`.
 ///
 /// Text deltas become `.delta`; a `tool_use` block becomes a tool call at the block's index, its
-/// `input_json_delta` fragments the call's arguments. Thinking and signature deltas are not answer text and
-/// are dropped, as are `ping` and unknown events. Prompt tokens come from `message_start` (cache tokens
+/// `input_json_delta` fragments the call's arguments. A `thinking` block's text and `thinking_delta`s become
+/// `.reasoning`, its `signature_delta`s `.reasoningSignature` (never answer text); a `redacted_thinking` block, `ping`
+/// and unknown events are dropped. Prompt tokens come from `message_start` (cache tokens
 /// included), output tokens from `message_delta`, whose usage is cumulative. The stream is complete only at
 /// `message_stop`; `event: error` ends it with the error its type means.
 ///
@@ -72,6 +73,11 @@ package final class AnthropicStreamDecoder: FramedStreamDecoder {
             switch block["type"]?.stringValue {
             case "text":
                 if let text = block["text"]?.stringValue, !text.isEmpty { try emit(.delta(text)) }
+            case "thinking":
+                if let text = block["thinking"]?.stringValue, !text.isEmpty { try emit(.reasoning(text)) }
+                if let signature = block["signature"]?.stringValue, !signature.isEmpty {
+                    try emit(.reasoningSignature(signature))
+                }
             case "tool_use":
                 toolBlocks[index] = (input: block["input"] ?? .object([:]), fragmentSeen: false)
                 try emit(
@@ -89,6 +95,12 @@ package final class AnthropicStreamDecoder: FramedStreamDecoder {
                     throw AIError(.protocol, "\(provider) sent a text delta whose text is not a string")
                 }
                 if !text.isEmpty { try emit(.delta(text)) }
+            case "thinking_delta":
+                if let text = delta["thinking"]?.stringValue, !text.isEmpty { try emit(.reasoning(text)) }
+            case "signature_delta":
+                if let signature = delta["signature"]?.stringValue, !signature.isEmpty {
+                    try emit(.reasoningSignature(signature))
+                }
             case "input_json_delta":
                 guard let index = json["index"]?.intValue, let fragment = delta["partial_json"]?.stringValue,
                     !fragment.isEmpty

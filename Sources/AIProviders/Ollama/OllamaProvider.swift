@@ -51,7 +51,8 @@ package struct OllamaProvider: HTTPProvider {
     /// text parts, since Ollama wants a string. `options` holds `temperature`, `top_p`, `seed`,
     /// `num_predict` (from `max_tokens`), `stop`, `frequency_penalty` and `presence_penalty`. An `options`
     /// object in `extra` is merged into these member by member (its members win), so
-    /// `"extra":{"options":{"num_ctx":8192}}` keeps `-t`; every other `extra` member replaces the body's.
+    /// `"extra":{"options":{"num_ctx":8192}}` keeps `-t`; every other `extra` member replaces the body's. Reasoning
+    /// asked for, or refused (`think` off), is `think`.
     package func body(for resolved: ResolvedRequest) -> JSON {
         let request = resolved.request
         var body: JSONObject = [
@@ -69,6 +70,7 @@ package struct OllamaProvider: HTTPProvider {
         if !options.isEmpty { body["options"] = .object(options) }
         if let schema = request.schema { body["format"] = schema }
         if !request.toolSpecs.isEmpty { body["tools"] = OllamaMessages.tools(request.toolSpecs) }
+        if let think = request.think { body["think"] = .bool(think != .off) }
         for member in request.extra?.members ?? [] {
             if member.key == "options", case .object(let given) = member.value,
                 case .object(var merged)? = body["options"]

@@ -107,6 +107,10 @@ private struct PlainLine {
                             (content, span) = try cursor.spannedStringOrNull()
                         } else if key.is("tool_calls") {
                             return nil
+                        } else if key.is("thinking") {
+                            // Reasoning goes to the general decoder; an empty or null one stays in the shape.
+                            guard let thinking = try cursor.stringOrNull(), !thinking.isEmpty else { continue }
+                            return nil
                         } else {
                             try cursor.skipIgnored(depth: 2, noting: &ignored)
                         }

@@ -16,7 +16,7 @@ package enum OllamaWire {
 
     /// Decodes one response object (a stream line, or the whole non-streamed body).
     ///
-    /// `message.content` becomes a delta (the final `done:true` line's content too); each of
+    /// `message.thinking` becomes reasoning, `message.content` a delta (the final `done:true` line's content too); each of
     /// `message.tool_calls` a whole tool call numbered from `nextToolIndex`, its `arguments` object as
     /// compact JSON. On the `done:true` object, `done_reason` becomes the finish reason and
     /// `prompt_eval_count` / `eval_count` the usage (a missing count is 0; no usage when both are missing).
@@ -38,6 +38,10 @@ package enum OllamaWire {
         if json["done"].map({ $0.boolValue == nil }) ?? false {
             throw AIError(.protocol, "\(provider) sent a 'done' that is not a boolean")
         }
+        if let thinking = message?["thinking"], !thinking.isNull, thinking.stringValue == nil {
+            throw AIError(.protocol, "\(provider) sent a message whose thinking is not a string")
+        }
+        if let text = message?["thinking"]?.stringValue, !text.isEmpty { try emit(.reasoning(text)) }
         if let text = message?["content"]?.stringValue, !text.isEmpty { try emit(.delta(text)) }
         for call in message?["tool_calls"]?.arrayValue ?? [] {
             let function = call["function"]

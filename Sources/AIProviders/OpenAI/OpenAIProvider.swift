@@ -52,8 +52,8 @@ package struct OpenAIProvider: HTTPProvider {
             streamType: "text/event-stream", credentials: HTTPRequest.bearer(apiKey), extra: extraHeaders)
     }
 
-    /// The Chat Completions body: model, messages (system first), parameters, the tools offered, stream options
-    /// (with `streamUsage`), then `extra`.
+    /// The Chat Completions body: model, messages (system first), parameters (`think` as `reasoning_effort`), the
+    /// tools offered, stream options (with `streamUsage`), then `extra`.
     package func body(for resolved: ResolvedRequest, streamUsage: Bool = true) -> JSON {
         let request = resolved.request
         var body: JSONObject = [
@@ -67,6 +67,7 @@ package struct OpenAIProvider: HTTPProvider {
         if let value = request.presencePenalty { body["presence_penalty"] = .double(value) }
         if let value = request.seed { body["seed"] = .int(value) }
         if !request.toolSpecs.isEmpty { body["tools"] = OpenAIMessages.tools(request.toolSpecs) }
+        if let effort = request.think?.effort { body["reasoning_effort"] = .string(effort) }
         if let schema = request.schema {
             body["response_format"] = .object([
                 "type": "json_schema",
@@ -137,6 +138,7 @@ package struct OpenAIProvider: HTTPProvider {
         if let model = json["model"]?.stringValue { try emit(.model(model)) }
         if let choice = choices.first {
             let message = choice["message"]
+            if let reasoning = OpenAIWire.reasoning(message) { try emit(.reasoning(reasoning)) }
             if let content = message?["content"]?.stringValue, !content.isEmpty { try emit(.delta(content)) }
             try OpenAIWire.emitToolCalls(message?["tool_calls"], emit: emit)
             if let reason = choice["finish_reason"]?.stringValue { try emit(.finish(reason)) }

@@ -6,7 +6,8 @@ import AIWire
 /// The stream is complete once a `finish_reason` arrived: `[DONE]` alone is not enough (a legacy
 /// llama.cpp error arrives as an `error:` field followed by `[DONE]`), and llama.cpp's last
 /// `data: [DONE]` without a blank line is discarded by a strict SSE parser. Events after `[DONE]` are
-/// ignored. An `error` object inside the stream ends it with that error.
+/// ignored. An `error` object inside the stream ends it with that error. A delta's `reasoning_content` (or, without
+/// one, `reasoning`) becomes `.reasoning`, never text.
 ///
 /// A chunk that carries only text becomes the shape (`EventShape`) the next chunks are first compared with.
 package final class OpenAIStreamDecoder: FramedStreamDecoder {
@@ -64,10 +65,13 @@ package final class OpenAIStreamDecoder: FramedStreamDecoder {
                 try emit(.model(model))
             }
             var textOnly = false
+            let reasoning = try chunk.reasoningText(in: data)
+            if let reasoning { try emit(.reasoning(reasoning)) }
             if let text = try chunk.content.stringOrNull(in: data) {
                 textOnly = true
                 if !text.isEmpty { try emit(.delta(text)) }
             }
+            if reasoning != nil { textOnly = false }
             if chunk.toolCalls.isPresent {
                 textOnly = false
                 try OpenAIWire.emitToolCalls(try chunk.toolCalls.valueOrNull(in: data), emit: emit)
@@ -101,12 +105,24 @@ private struct Chunk {
     var error = JSONSpan.absent
     var model = JSONSpan.absent
     var content = JSONSpan.absent
+    /// `delta.reasoning_content` (DeepSeek, vLLM, llama.cpp) and `delta.reasoning` (OpenRouter, Ollama's /v1).
+    var reasoningContent = JSONSpan.absent
+    var reasoning = JSONSpan.absent
     var toolCalls = JSONSpan.absent
     var finishReason = JSONSpan.absent
     var usage = JSONSpan.absent
     var groq = JSONSpan.absent
     /// Strings the decoder ignores (for the event's shape).
     var ignored: [JSONSpan] = []
+
+    /// The chunk's reasoning text: `reasoning_content`, else `reasoning`; nil when neither holds text (an empty or
+    /// null one is not skipped as ignored, so it stays a literal part of the chunk's shape).
+    func reasoningText(in data: UnsafeRawBufferPointer) throws(JSONParseError) -> String? {
+        guard reasoningContent.isPresent || reasoning.isPresent else { return nil }
+        if let text = try reasoningContent.stringOrNull(in: data), !text.isEmpty { return text }
+        if let text = try reasoning.stringOrNull(in: data), !text.isEmpty { return text }
+        return nil
+    }
 
     init(_ bytes: UnsafeRawBufferPointer, wantModel: Bool) throws(JSONParseError) {
         var cursor = JSONParser(bytes)
@@ -149,6 +165,10 @@ private struct Chunk {
                     let key = try cursor.memberKey()
                     if key.is("content") {
                         content = try cursor.skipSpan(depth: 4)
+                    } else if key.is("reasoning_content") {
+                        reasoningContent = try cursor.skipSpan(depth: 4)
+                    } else if key.is("reasoning") {
+                        reasoning = try cursor.skipSpan(depth: 4)
                     } else if key.is("tool_calls") {
                         toolCalls = try cursor.skipSpan(depth: 4)
                     } else {

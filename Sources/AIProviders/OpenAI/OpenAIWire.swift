@@ -13,6 +13,15 @@ package enum OpenAIWire {
             promptTokens: prompt, completionTokens: completion, totalTokens: usage["total_tokens"]?.intValue,
             cachedTokens: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue)
     }
+    /// A whole message's reasoning: `reasoning_content` (DeepSeek, vLLM, llama.cpp), else `reasoning` (OpenRouter,
+    /// Ollama's /v1); nil when neither holds text.
+    package static func reasoning(_ message: JSON?) -> String? {
+        for key in ["reasoning_content", "reasoning"] {
+            if let text = message?[key]?.stringValue, !text.isEmpty { return text }
+        }
+        return nil
+    }
+
     /// Emits each of `tool_calls` (a whole message's, or a stream chunk's fragments): its `index` (else its position),
     /// id, function name and arguments text.
     /// - Throws: what `emit` throws.

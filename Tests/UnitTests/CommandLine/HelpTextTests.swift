@@ -14,7 +14,7 @@ import Testing
         "--resume <file>", "--max-time <seconds>", "--connect-timeout <seconds>", "--idle-timeout <seconds>",
         "-j, --jobs <n>", "--retries <n>", "--max-tokens <n>", "-s, --system <text>", "--stop <text>",
         "-t, --temperature <number>", "--base-url <url>", "--input <format>",
-        "--schema <file>", "--repair <n>",
+        "--schema <file>", "--repair <n>", "--think <budget>",
     ])
     func option_showsWhatItsValueIs(_ synopsis: String) {
         let help = RequestOptions.helpMessage(columns: 300) + BatchOptions.helpMessage(columns: 300)

@@ -49,7 +49,7 @@ struct CompleteArguments: ParsableArguments {
     @Test func everyOption_isInTheQuickTable() {
         #expect(Self.spellings(RequestOptions.quickArguments) == Self.helpSpellings(RequestOptions.self))
         #expect(Self.spellings(BatchOptions.quickArguments) == Self.helpSpellings(BatchOptions.self))
-        #expect(Self.helpSpellings(RequestOptions.self).count == 33, "the help parse found the options")
+        #expect(Self.helpSpellings(RequestOptions.self).count == 35, "the help parse found the options")
     }
 
     @Test(arguments: [
@@ -57,6 +57,8 @@ struct CompleteArguments: ParsableArguments {
         ["-p", "openai", "--base-url", "http://127.0.0.1:8080/v1", "-n", "hi"],
         ["-p", "echo", "hello", "world"],
         ["-a", "x.png", "--attach", "https://x/a.png", "--attach=b.pdf", "hi"],
+        ["-c", "--think=high", "-p", "echo", "hi"],
+        ["--conversation", "--think", "2048", "hi"],
         ["hello", "--model=m", "-t", "0.5", "--stop", "a", "--stop", "b", "-"],
         ["-p", "a", "-p", "b", "--max-tokens", "9", "--input", "jsonl", "-r", "-q", "--no-config"],
         [

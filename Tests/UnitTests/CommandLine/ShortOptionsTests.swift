@@ -47,9 +47,19 @@ extension ShortOptions {
         (["a-b", "-q"], ["a-b", "-q"]),
         (["--", "-pecho", "-nr"], ["--", "-pecho", "-nr"]), (["-p", "-nr"], ["-p", "-nr"]), (["-ps p"], ["-p", "s p"]),
         (["-nh"], ["-n", "-h"]), (["-é"], ["-é"]), (["-pé"], ["-p", "é"]),
+        (["--think", "hi"], ["--think=on", "hi"]), (["-c", "--think=2048"], ["-c", "--think=2048"]),
+        (["--", "--think"], ["--", "--think"]),
     ])
     func normalized_spellsOutGroupsAndAttachedValues(_ arguments: [String], _ expected: [String]) {
         #expect(ShortOptions.complete.normalized(arguments[...]) == expected)
+    }
+
+    /// `--think` alone never takes the prompt for its value, in either tool; tools without it leave it alone.
+    @Test func think_withoutAValueIsOn() {
+        #expect(ShortOptions.mayRewrite(["--think", "hi"]))
+        #expect(!ShortOptions.mayRewrite(["--", "--think"]))
+        #expect(ShortOptions.stream.normalized(["--think", "2048"]) == ["--think=on", "2048"])
+        #expect(ShortOptions.models.normalized(["list", "--think"]) == ["list", "--think"])
     }
 
     @Test func ai_keys_lettersAreThoseOfEverySubcommand() {

@@ -135,6 +135,7 @@ import Testing
         "anthropic_messages_ok", "anthropic_messages_stream_ok", "anthropic_messages_stream_thinking_tool_use",
         "anthropic_messages_stream_overloaded", "anthropic_error_529_overloaded", "anthropic_error_401",
         "anthropic_error_429", "anthropic_error_400_invalid_request", "anthropic_messages_stream_truncated",
+        "anthropic_messages_thinking",
     ]
 
     @Test func fixtures_everyAnthropicChatFixtureIsCovered() throws {

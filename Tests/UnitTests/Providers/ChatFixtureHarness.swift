@@ -212,6 +212,9 @@ enum ChatFixtureHarness {
         if expected["no_replacement_chars"]?.boolValue == true {
             #expect(!outcome.text.unicodeScalars.contains("\u{FFFD}"), "\(label)")
         }
+        #expect(outcome.reasoning.joined() == expected["thinking"]?.stringValue ?? "", "\(label)")
+        #expect(!outcome.reasoning.contains(""), "\(label): empty reasoning")
+        #expect(outcome.signature == expected["signature"]?.stringValue ?? "", "\(label)")
         if let raw = expected["finish_reason_raw"]?.stringValue { #expect(outcome.finish == raw, "\(label)") }
         if let normalized = expected["finish_reason"] {
             #expect(outcome.finish.map(FinishReason.normalize) == normalized.stringValue, "\(label)")

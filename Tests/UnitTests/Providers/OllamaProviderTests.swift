@@ -141,6 +141,7 @@ import Testing
     static let chatFixtures = [
         "ollama_chat_stream_ok", "ollama_chat_ok", "ollama_chat_stream_error", "ollama_error_404_model_not_found",
         "ollama_chat_stream_truncated", "ollama_chat_stream_utf8_split", "ollama_chat_stream_long_line",
+        "ollama_chat_stream_thinking", "ollama_chat_thinking",
     ]
 
     @Test func fixtures_everyOllamaChatFixtureIsCovered() throws {
@@ -161,7 +162,9 @@ import Testing
             let body = try JSON.parse(request.body ?? [])
             #expect(body["stream"]?.boolValue == (fixture.kind != "json"), "\(id): stream sent explicitly")
         }
-        if let model = outcome.models.first { #expect(model == "llama3.2:latest") }
+        if let model = outcome.models.first {
+            #expect(model == (id.hasSuffix("thinking") ? "qwen3:8b" : "llama3.2:latest"))
+        }
     }
 
     @Test func fixture_notFoundSuggestsPullingTheModel() throws {

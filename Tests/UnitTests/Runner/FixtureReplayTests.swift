@@ -39,9 +39,11 @@ func errorCode(forKind kind: String) -> ErrorCode? {
 final class RecordingObserver: RunObserver {
     var startedCount = 0
     var deltas: [String] = []
+    var reasoning: [String] = []
 
     func started(provider: String, model: String) throws { startedCount += 1 }
     func delta(_ text: String) throws { deltas.append(text) }
+    func reasoning(_ text: String) throws { reasoning.append(text) }
 }
 
 /// A request the fixture's request rule accepts (tool-call fixtures require `tools`).
@@ -110,6 +112,10 @@ func fixtureSettings(_ server: FakeServer, provider: String = "openai", retries:
             #expect(observer.deltas == deltas.compactMap(\.stringValue), "\(id)")
         }
         #expect(!completion.content.unicodeScalars.contains("\u{FFFD}"), "\(id)")
+        // Reasoning is never text: it is reported apart, and kept apart, with its signature.
+        #expect(completion.reasoning == expected["thinking"]?.stringValue, "\(id)")
+        #expect(observer.reasoning.joined() == expected["thinking"]?.stringValue ?? "", "\(id)")
+        #expect(completion.reasoningSignature == expected["signature"]?.stringValue, "\(id)")
         if let raw = expected["finish_reason_raw"]?.stringValue { #expect(completion.providerFinishReason == raw) }
         if let reason = expected["finish_reason"]?.stringValue { #expect(completion.finishReason == reason, "\(id)") }
         switch expected["usage"] {
