@@ -20,7 +20,7 @@ function __ai-complete_parse_tokens -S
     set -l unparsed_tokens (__ai-complete_tokens -pc)
     switch $unparsed_tokens[1]
     case 'ai-complete'
-        __ai-complete_parse_subcommand -r 1 'p/provider=' 'm/model=' 's/system=' 't/temperature=' 'max-tokens=' 'stop=+' 'base-url=' 'no-config' 'input=' 'n/no-stdin' 'r/raw' 'q/quiet' 'retries=' 'connect-timeout=' 'idle-timeout=' 'max-time=' 'schema=' 'schema-format-assert' 'repair=' 'think=' 'c/conversation' 'passphrase-fd=' 'j/jobs=' 'unordered' 'resume=' 'version' 'h/help'
+        __ai-complete_parse_subcommand -r 1 'p/provider=' 'm/model=' 's/system=' 't/temperature=' 'max-tokens=' 'stop=+' 'a/attach=+' 'base-url=' 'no-config' 'input=' 'n/no-stdin' 'r/raw' 'q/quiet' 'retries=' 'connect-timeout=' 'idle-timeout=' 'max-time=' 'schema=' 'schema-format-assert' 'repair=' 'tool=+' 'mcp=+' 'max-steps=' 'approve' 'think=' 'c/conversation' 'passphrase-fd=' 'j/jobs=' 'unordered' 'resume=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __ai-complete_parse_subcommand -r 1 'version'
@@ -83,6 +83,7 @@ complete -c 'ai-complete' -n '__ai-complete_should_offer_completions_for_flags_o
 complete -c 'ai-complete' -n '__ai-complete_should_offer_completions_for_flags_or_options "ai-complete" t temperature' -s 't' -l 'temperature' -d 'Sampling temperature.' -rfka ''
 complete -c 'ai-complete' -n '__ai-complete_should_offer_completions_for_flags_or_options "ai-complete" max-tokens' -l 'max-tokens' -d 'Cap on generated tokens.' -rfka ''
 complete -c 'ai-complete' -n '__ai-complete_should_offer_completions_for_flags_or_options "ai-complete"' -l 'stop' -d 'Stop sequence (repeatable).' -rfka ''
+complete -c 'ai-complete' -n '__ai-complete_should_offer_completions_for_flags_or_options "ai-complete"' -l 'attach' -s 'a' -d 'Attach an image, PDF or text file, an http(s) URL, or \'-\' for stdin, to every request (repeatable).' -rF
 complete -c 'ai-complete' -n '__ai-complete_should_offer_completions_for_flags_or_options "ai-complete" base-url' -l 'base-url' -d 'Send this run to another server for the chosen provider.' -rfka ''
 complete -c 'ai-complete' -n '__ai-complete_should_offer_completions_for_flags_or_options "ai-complete" no-config' -l 'no-config' -d 'Do not read the config file.'
 complete -c 'ai-complete' -n '__ai-complete_should_offer_completions_for_flags_or_options "ai-complete" input' -l 'input' -d 'Read stdin as auto, text, json or jsonl.' -rfka 'auto text json jsonl'
@@ -96,6 +97,10 @@ complete -c 'ai-complete' -n '__ai-complete_should_offer_completions_for_flags_o
 complete -c 'ai-complete' -n '__ai-complete_should_offer_completions_for_flags_or_options "ai-complete" schema' -l 'schema' -d 'JSON Schema file the answer must meet, or the schema itself when it starts with \'{\' (adds "data").' -rfka ''
 complete -c 'ai-complete' -n '__ai-complete_should_offer_completions_for_flags_or_options "ai-complete" schema-format-assert' -l 'schema-format-assert' -d 'Check the schema\'s \'format\' keywords, not only note them.'
 complete -c 'ai-complete' -n '__ai-complete_should_offer_completions_for_flags_or_options "ai-complete" repair' -l 'repair' -d 'Send an answer that fails the schema back to be fixed, up to n times.' -rfka ''
+complete -c 'ai-complete' -n '__ai-complete_should_offer_completions_for_flags_or_options "ai-complete"' -l 'tool' -d 'Tool definition file: a command the model may call (repeatable; see TOOLS).' -rfka ''
+complete -c 'ai-complete' -n '__ai-complete_should_offer_completions_for_flags_or_options "ai-complete"' -l 'mcp' -d 'Start an MCP server from this command line (words, no shell) and offer its tools (repeatable).' -rfka ''
+complete -c 'ai-complete' -n '__ai-complete_should_offer_completions_for_flags_or_options "ai-complete" max-steps' -l 'max-steps' -d 'Model calls one request may take while it calls tools (default: 10).' -rfka ''
+complete -c 'ai-complete' -n '__ai-complete_should_offer_completions_for_flags_or_options "ai-complete" approve' -l 'approve' -d 'Ask on the terminal before each tool call; without a terminal, refuse it.'
 complete -c 'ai-complete' -n '__ai-complete_should_offer_completions_for_flags_or_options "ai-complete" think' -l 'think' -d 'Ask for reasoning: alone, or low, medium, high, a budget in tokens, off (--think=4096).' -rfka ''
 complete -c 'ai-complete' -n '__ai-complete_should_offer_completions_for_flags_or_options "ai-complete" c conversation' -s 'c' -l 'conversation' -d 'Carry the whole conversation in "messages"; continue the conversations read on stdin.'
 complete -c 'ai-complete' -n '__ai-complete_should_offer_completions_for_flags_or_options "ai-complete" passphrase-fd' -l 'passphrase-fd' -d 'Unlock the key vault with the first line read from this descriptor (3 or more), e.g. 3<file.' -rfka ''

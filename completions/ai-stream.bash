@@ -163,9 +163,9 @@ _ai-stream() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--no-config -n --no-stdin --raw -r --quiet -q --schema-format-assert -c --conversation --version -h --help)
-    local -a repeating_options=(--stop)
-    local -a non_repeating_options=(--provider -p --model -m --system -s -t --temperature --max-tokens --base-url --input --retries --connect-timeout --idle-timeout --max-time --schema --repair --think --passphrase-fd)
+    local -a non_repeating_flags=(--no-config -n --no-stdin --raw -r --quiet -q --schema-format-assert --approve -c --conversation --version -h --help)
+    local -a repeating_options=(--stop --attach -a --tool --mcp)
+    local -a non_repeating_options=(--provider -p --model -m --system -s -t --temperature --max-tokens --base-url --input --retries --connect-timeout --idle-timeout --max-time --schema --repair --max-steps --think --passphrase-fd)
     __ai-stream_offer_flags_options -1
 
     # Offer option value completions
@@ -187,6 +187,10 @@ _ai-stream() {
         return
         ;;
     '--stop')
+        return
+        ;;
+    '--attach'|'-a')
+        __ai-stream_add_completions -f
         return
         ;;
     '--base-url')
@@ -212,6 +216,15 @@ _ai-stream() {
         return
         ;;
     '--repair')
+        return
+        ;;
+    '--tool')
+        return
+        ;;
+    '--mcp')
+        return
+        ;;
+    '--max-steps')
         return
         ;;
     '--think')

@@ -20,7 +20,7 @@ function __ai-stream_parse_tokens -S
     set -l unparsed_tokens (__ai-stream_tokens -pc)
     switch $unparsed_tokens[1]
     case 'ai-stream'
-        __ai-stream_parse_subcommand -r 1 'p/provider=' 'm/model=' 's/system=' 't/temperature=' 'max-tokens=' 'stop=+' 'base-url=' 'no-config' 'input=' 'n/no-stdin' 'r/raw' 'q/quiet' 'retries=' 'connect-timeout=' 'idle-timeout=' 'max-time=' 'schema=' 'schema-format-assert' 'repair=' 'think=' 'c/conversation' 'passphrase-fd=' 'version' 'h/help'
+        __ai-stream_parse_subcommand -r 1 'p/provider=' 'm/model=' 's/system=' 't/temperature=' 'max-tokens=' 'stop=+' 'a/attach=+' 'base-url=' 'no-config' 'input=' 'n/no-stdin' 'r/raw' 'q/quiet' 'retries=' 'connect-timeout=' 'idle-timeout=' 'max-time=' 'schema=' 'schema-format-assert' 'repair=' 'tool=+' 'mcp=+' 'max-steps=' 'approve' 'think=' 'c/conversation' 'passphrase-fd=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __ai-stream_parse_subcommand -r 1 'version'
@@ -83,6 +83,7 @@ complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_op
 complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream" t temperature' -s 't' -l 'temperature' -d 'Sampling temperature.' -rfka ''
 complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream" max-tokens' -l 'max-tokens' -d 'Cap on generated tokens.' -rfka ''
 complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream"' -l 'stop' -d 'Stop sequence (repeatable).' -rfka ''
+complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream"' -l 'attach' -s 'a' -d 'Attach an image, PDF or text file, an http(s) URL, or \'-\' for stdin, to every request (repeatable).' -rF
 complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream" base-url' -l 'base-url' -d 'Send this run to another server for the chosen provider.' -rfka ''
 complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream" no-config' -l 'no-config' -d 'Do not read the config file.'
 complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream" input' -l 'input' -d 'Read stdin as auto, text, json or jsonl.' -rfka 'auto text json jsonl'
@@ -96,6 +97,10 @@ complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_op
 complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream" schema' -l 'schema' -d 'JSON Schema file the answer must meet, or the schema itself when it starts with \'{\' (adds "data").' -rfka ''
 complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream" schema-format-assert' -l 'schema-format-assert' -d 'Check the schema\'s \'format\' keywords, not only note them.'
 complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream" repair' -l 'repair' -d 'Send an answer that fails the schema back to be fixed, up to n times.' -rfka ''
+complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream"' -l 'tool' -d 'Tool definition file: a command the model may call (repeatable; see TOOLS).' -rfka ''
+complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream"' -l 'mcp' -d 'Start an MCP server from this command line (words, no shell) and offer its tools (repeatable).' -rfka ''
+complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream" max-steps' -l 'max-steps' -d 'Model calls one request may take while it calls tools (default: 10).' -rfka ''
+complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream" approve' -l 'approve' -d 'Ask on the terminal before each tool call; without a terminal, refuse it.'
 complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream" think' -l 'think' -d 'Ask for reasoning: alone, or low, medium, high, a budget in tokens, off (--think=4096).' -rfka ''
 complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream" c conversation' -s 'c' -l 'conversation' -d 'Carry the whole conversation in "messages"; continue the conversations read on stdin.'
 complete -c 'ai-stream' -n '__ai-stream_should_offer_completions_for_flags_or_options "ai-stream" passphrase-fd' -l 'passphrase-fd' -d 'Unlock the key vault with the first line read from this descriptor (3 or more), e.g. 3<file.' -rfka ''
