@@ -418,6 +418,41 @@ import Testing
         #expect(output["is_error"] == .bool(true))
     }
 
+    /// `--approve` on a terminal (util-linux `script` gives the run a pty): `y` runs the call, anything else
+    /// refuses it and the tool never runs; the prompt goes to the terminal, never to stdout.
+    @Test(
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")),
+        arguments: [("y", true), ("n", false)])
+    func approve_onATerminal_asksAndObeys(answer: String, runs: Bool) throws {
+        let marker = scratchPath("approve-tty-\(answer)")
+        let worker = try Self.script("approve-tty-\(answer).sh", "touch \(marker); echo ran")
+        let tool = try Self.toolFile("act", command: [worker])
+        let agent = FakeAgent(calls: [FakeAgent.Call(name: "act", arguments: "{}")])
+        let server = try FakeServer(handler: agent.handler)
+        defer { server.stop() }
+        let output = scratchPath("approve-tty-\(answer).jsonl")
+        var values = Self.environment(.openai, server)
+        values["SHELL"] = "/bin/sh"
+        values["TERM"] = "dumb"
+        values["AI_BIN"] = ToolProcess.executablePath("ai-complete")
+        let command = #""$AI_BIN" -p openai --approve --tool '\#(tool)' go > '\#(output)'; echo "rc=$?""#
+        let session = try ToolProcess(
+            "/usr/bin/script", arguments: ["-q", "-e", "-c", command, "/dev/null"], stdin: .pipe, environment: values)
+        try session.waitForStdout(containing: "[y/N]", timeout: 20)
+        try session.writeStdin(Array((answer + "\r").utf8))
+        try session.waitForStdout(containing: "rc=", timeout: 20)
+        session.closeStdin()
+        let result = try session.wait(timeout: 20)
+        #expect(result.stdoutText.contains("run tool 'act' with {}"), "\(result.stdoutText)")
+        #expect(result.stdoutText.contains("rc=0"), "\(result.stdoutText)")
+        #expect(FileManager.default.fileExists(atPath: marker) == runs)
+        let line = try #require(Self.parse(try String(contentsOfFile: output, encoding: .utf8)))
+        #expect(line["steps"] == .int(2))
+        let sent = server.requests.last?.json?["messages"]?.arrayValue?.last
+        #expect(sent?["role"] == "tool")
+        #expect((sent?["content"]?.stringValue ?? "").contains("ran") == runs, "\(sent?.encodedString ?? "")")
+    }
+
     // MARK: - Bad definitions
 
     @Test func badToolFile_isAUsageError() throws {
