@@ -102,11 +102,15 @@ package final class Runner {
     }
 
     /// One model call of a request (with its retries and schema repairs): the whole of `run` without tools.
+    /// - Parameter validate: with a schema, the answer is validated and repaired (`runAnswer`); false (a step of the
+    ///   tool loop, which validates the final answer itself): the schema is asked for and the `answer` tool's input
+    ///   is the text, nothing is checked.
     func runStep(
         _ request: CompletionRequest,
         stream: Bool,
         keepText: Bool,
-        observer: (any RunObserver)?
+        observer: (any RunObserver)?,
+        validate: Bool = true
     ) throws -> Completion {
         var (provider, resolved) = try resolve(request, stream: stream)
         try AttachmentLoader(transport: { [self] in try sharedTransport() }, limits: settings.limits)
@@ -115,7 +119,11 @@ package final class Runner {
         if let schemaJSON = resolved.request.schema {
             let (schema, strict) = try compile(schemaJSON)
             resolved.schemaStrict = strict
-            completion = try runAnswer(provider, resolved, schema: schema, observer: observer)
+            if validate {
+                completion = try runAnswer(provider, resolved, schema: schema, observer: observer)
+            } else {
+                completion = try attempt(provider, resolved, keepText: true, observer: observer, answerTool: true)
+            }
         } else {
             completion = try attempt(
                 provider, resolved, keepText: keepText || settings.conversation, observer: observer)
@@ -216,7 +224,7 @@ package final class Runner {
     /// The request's schema compiled, and whether it meets OpenAI's strict rules (the last one is kept for the next
     /// request).
     /// - Throws: `AIError` (`input`) when it is not a schema.
-    private func compile(_ json: JSON) throws(AIError) -> (Schema, Bool) {
+    func compile(_ json: JSON) throws(AIError) -> (Schema, Bool) {
         if let compiledSchema, compiledSchema.json == json { return (compiledSchema.schema, compiledSchema.strict) }
         do {
             let schema = try Schema(json, assertFormat: settings.schemaFormatAssert)
@@ -229,7 +237,8 @@ package final class Runner {
     }
 
     /// One request run to its end with retries: the whole of `run` without a schema.
-    /// - Parameter answerTool: a tool call named `answer` (Anthropic's forced tool) is the answer's text.
+    /// - Parameter answerTool: a tool call named `answer` (Anthropic's tool for a schema) is the answer's text, and
+    ///   the step's other tool calls are dropped.
     private func attempt(
         _ provider: any Provider,
         _ resolved: ResolvedRequest,
@@ -383,8 +392,8 @@ private struct Accumulator {
     var reasoning: String?
     var signature: String?
     var calls: [Int: ToolCall] = [:]
-    /// The fragments of the `answer` tool's input are arriving (they are the answer's text).
-    var answerToolStarted = false
+    /// The index of the `answer` tool's call, once it started: its fragments are the answer's text.
+    var answerIndex: Int?
 
     init(keepText: Bool) {
         self.keepText = keepText
@@ -400,13 +409,12 @@ private struct Accumulator {
 
     /// `event` as a run reads it: with `answerTool`, a fragment of the `answer` tool's input is a `.delta`.
     mutating func mapAnswerTool(_ event: ProviderEvent, answerTool: Bool) -> ProviderEvent {
-        guard answerTool, case .toolCall(_, _, let name, let arguments) = event else { return event }
-        guard name == ProviderAnswer.toolName || (name == nil && answerToolStarted) else {
-            answerToolStarted = false
-            return event
+        guard answerTool, case .toolCall(let index, _, let name, let arguments) = event else { return event }
+        if name == ProviderAnswer.toolName {
+            answerIndex = index
+            return .delta(arguments)
         }
-        answerToolStarted = true
-        return .delta(arguments)
+        return name == nil && index == answerIndex ? .delta(arguments) : event
     }
 
     mutating func apply(_ event: ProviderEvent) {
@@ -433,7 +441,8 @@ private struct Accumulator {
             content: content,
             providerFinishReason: finish,
             usage: usage,
-            toolCalls: calls.values.sorted { $0.index < $1.index },
+            // A call of the `answer` tool is the final answer: the other calls of its step are not run.
+            toolCalls: answerIndex == nil ? calls.values.sorted { $0.index < $1.index } : [],
             timing: timing
         )
         completion.reasoning = reasoning

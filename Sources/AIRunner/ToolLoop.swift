@@ -1,5 +1,6 @@
 import AIBase
 import AIConfig
+import AIProviders
 import AISchema
 import AITools
 import AIWire
@@ -38,11 +39,18 @@ package struct ToolOptions: Sendable {
 /// The tool loop: a model call, its tool calls checked and run (those of one step at once), the assistant turn
 /// and the results (in call order) appended to the messages, and again, until the model answers without tool
 /// calls or `maxSteps` calls were made (`tool_loop`).
+///
+/// With a schema every step asks for it (Anthropic's `answer` tool offered beside the others, a tool call forced
+/// each turn) and the final answer (a step without tool calls, or Anthropic's call of `answer`, whose other calls
+/// of the same step are dropped unrun) is validated as `runAnswer` does: a failed one is sent back with its
+/// errors up to `settings.repairs` times, each repair one more step (whose answer may call tools again; none is
+/// made once `maxSteps` calls were made, the failure is then the outcome).
 extension Runner {
     /// Runs a request with tools to its end.
-    /// - Throws: `AIError`: `input` for a bad definition in the request's `tools`, or tools with a schema;
-    ///   `tool_loop` when the model still calls tools after `maxSteps` model calls (with the usage of all); any
-    ///   failure of a model call, with the usage of the steps before it.
+    /// - Throws: `AIError`: `input` for a bad definition in the request's `tools`, a schema that is not one, or a
+    ///   tool named `answer` with a schema; `tool_loop` when the model still calls tools after `maxSteps` model
+    ///   calls (with the usage of all); `schema` when the last final answer fails the schema (with the usage of
+    ///   all); any failure of a model call, with the usage of the steps before it.
     func runTools(_ request: CompletionRequest, stream: Bool, observer: (any RunObserver)?) throws -> Completion {
         let options = tools ?? ToolOptions()
         var offered = options.tools
@@ -51,9 +59,17 @@ extension Runner {
             let definition = try ToolDefinition.decode(json, place: place)
             try offered.add(definition, place: place, compiled: try requestToolSchema(definition.parameters, place))
         }
-        if request.schema ?? settings.defaults.schema != nil {
-            throw AIError(.input, "tools cannot be combined with a schema (--schema or the request's 'schema')")
+        var schema: Schema?
+        if let json = request.schema ?? settings.defaults.schema {
+            schema = try compile(json).0
+            if offered.tool(named: ProviderAnswer.toolName) != nil {
+                throw AIError(
+                    .input,
+                    "a tool named '\(ProviderAnswer.toolName)' cannot be offered with a schema: the name is the"
+                        + " answer's (rename the tool)")
+            }
         }
+        var repairs = 0
         var current = request
         current.toolSpecs = offered.specs
         current.tools = nil
@@ -67,7 +83,8 @@ extension Runner {
             var completion: Completion
             do {
                 completion = try runStep(
-                    current, stream: stream, keepText: true, observer: steps == 0 ? observer : later)
+                    current, stream: stream, keepText: true, observer: steps == 0 ? observer : later,
+                    validate: false)
             } catch var error as AIError {
                 if let spent { error.tokens = (error.tokens.map(Usage.init).map { $0 + spent } ?? spent).tokens }
                 throw error
@@ -79,6 +96,22 @@ extension Runner {
             }
             if steps == 1 { firstByte = completion.timing.firstByteMilliseconds }
             if completion.toolCalls.isEmpty {
+                if let schema {
+                    let failure = Self.schemaFailure(completion, schema: schema)
+                    if var error = failure.error {
+                        // A repair is one more model call: never past `maxSteps`.
+                        guard repairs < settings.repairs, steps < options.maxSteps else {
+                            error.tokens = spent?.tokens
+                            throw error
+                        }
+                        repairs += 1
+                        settings.reporter.warning("\(error.message); asking for a repair (repair \(repairs))")
+                        current.messages.append(Message(role: "assistant", text: completion.content))
+                        current.messages.append(Message(role: "user", text: Self.repairPrompt(error)))
+                        continue
+                    }
+                    completion.data = failure.value
+                }
                 completion.usage = spent
                 completion.cost = cost
                 completion.steps = steps

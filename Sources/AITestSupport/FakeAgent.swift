@@ -29,12 +29,17 @@ package struct FakeAgent: Sendable {
     /// The answer's text begins with this; then `: ` and the contents of the last turn's tool results, joined
     /// with ` | ` (each with ` (error)` when it reports a failure).
     package var answer: String
+    /// When not empty, the answers' texts as given, in order, in place of `answer`: the first, then (after a repair
+    /// sent the previous one back) the next, the last one repeated. Offered Anthropic's `answer` tool, the agent
+    /// answers by calling it with the text as its input.
+    package var finals: [String]
 
     /// An agent with the given behaviour.
-    package init(calls: [Call], rounds: Int = 1, answer: String = "done") {
+    package init(calls: [Call], rounds: Int = 1, answer: String = "done", finals: [String] = []) {
         self.calls = calls
         self.rounds = rounds
         self.answer = answer
+        self.finals = finals
     }
 
     /// The wire format of a request, by its path.
@@ -73,8 +78,19 @@ package struct FakeAgent: Sendable {
             return stream
                 ? streamedCalls(format: format, ids: ids) : wholeCalls(format: format, ids: ids)
         }
-        let text = answer + ": " + Self.lastResults(messages, format: format).joined(separator: " | ")
-        return stream ? streamedText(format: format, text: text) : wholeText(format: format, text: text)
+        guard !finals.isEmpty else {
+            let text = answer + ": " + Self.lastResults(messages, format: format).joined(separator: " | ")
+            return stream ? streamedText(format: format, text: text) : wholeText(format: format, text: text)
+        }
+        let answered = messages.filter { $0["role"] == "assistant" && !Self.isCallingTurn($0, format: format) }.count
+        let text = finals[min(answered, finals.count - 1)]
+        let offered = (body["tools"]?.arrayValue ?? []).contains { $0["name"] == "answer" }
+        guard format == .anthropic, offered else {
+            return stream ? streamedText(format: format, text: text) : wholeText(format: format, text: text)
+        }
+        let caller = FakeAgent(calls: [Call(name: "answer", arguments: text)])
+        let ids = ["call_\(step)_answer"]
+        return stream ? caller.streamedCalls(format: format, ids: ids) : caller.wholeCalls(format: format, ids: ids)
     }
 
     /// Whether a message is an assistant turn that calls tools.

@@ -464,12 +464,209 @@ import Testing
         #expect(errorLine(result, tool: "ai-complete")?.contains("'command' must be a non-empty array") == true)
     }
 
-    @Test func toolsWithASchema_areRefused() throws {
-        let tool = try Self.toolFile("echo", command: ["cat"])
+    // MARK: - With a schema
+
+    static let countSchema = #"{"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]}"#
+
+    /// The `answer` tool Anthropic is offered for `countSchema`.
+    static let answerTool =
+        #"{"name":"answer","description":"Give the answer: its input is the whole answer, meeting the input schema.","#
+        + #""input_schema":\#(countSchema)}"#
+
+    @Test(arguments: Provider.allCases, [false, true])
+    func schema_aToolStepThenAnAnswerThatMeetsIt(provider: Provider, stream: Bool) throws {
+        let agent = FakeAgent(
+            calls: [FakeAgent.Call(name: "echo", arguments: #"{"text":"hi"}"#)], finals: [#"{"n":3}"#])
+        let server = try FakeServer(handler: agent.handler)
+        defer { server.stop() }
+        let tool = try Self.toolFile("echo", command: ["cat"], parameters: Self.echoParameters)
         let result = try runTool(
-            "ai-complete", arguments: ["-p", "echo", "--tool", tool, "--schema", #"{"type":"object"}"#, "hi"],
-            environment: toolEnvironment())
+            stream ? "ai-stream" : "ai-complete",
+            arguments: ["-p", provider.rawValue, "--tool", tool, "--schema", Self.countSchema, "count"],
+            environment: Self.environment(provider, server))
+        #expect(result.status == 0, "\(result.stderrText)")
+        let lines = try result.stdoutLines
+        let outcome = try #require(lines.last)
+        if stream {
+            #expect(
+                lines.map { $0["type"]?.stringValue ?? "" } == ["start", "tool_call", "tool_result", "delta", "done"])
+            #expect(lines[3]["text"] == #"{"n":3}"#)
+        } else {
+            #expect(lines.count == 1 && outcome["content"] == #"{"n":3}"#)
+        }
+        #expect(outcome["data"] == Self.parse(#"{"n":3}"#))
+        #expect(outcome["steps"] == .int(2) && outcome["usage"]?["total_tokens"] == .int(30))
+        #expect(outcome["tool_calls"] == nil)
+        #expect(result.stderrText.isEmpty, "\(result.stderrText)")
+
+        let requests = server.requests.compactMap(\.json)
+        #expect(requests.count == 2)
+        let schema = try #require(Self.parse(Self.countSchema))
+        let parameters = try #require(Self.parse(Self.echoParameters))
+        let functionTools: JSON = .array([
+            .object([
+                "type": "function",
+                "function": .object(["name": "echo", "description": "the echo tool", "parameters": parameters]),
+            ])
+        ])
+        for body in requests {
+            switch provider {
+            case .openai:
+                #expect(body["tools"] == functionTools)
+                #expect(
+                    body["response_format"]
+                        == Self.parse(
+                            #"{"type":"json_schema","json_schema":{"name":"answer","schema":\#(Self.countSchema),"#
+                                + #""strict":false}}"#))
+            case .ollama:
+                #expect(body["tools"] == functionTools && body["format"] == schema)
+            case .anthropic:
+                let echo = #"{"name":"echo","description":"the echo tool","input_schema":\#(Self.echoParameters)}"#
+                #expect(body["tools"] == Self.parse("[\(echo),\(Self.answerTool)]"))
+                #expect(body["tool_choice"] == Self.parse(#"{"type":"any"}"#))
+            }
+        }
+        let sent = try #require(requests.last?["messages"]?.arrayValue)
+        #expect(sent.count == 3)
+        #expect(sent.last?["role"] == (provider == .anthropic ? "user" : "tool"))
+    }
+
+    @Test(arguments: Provider.allCases, [false, true])
+    func schema_aFailingAnswerIsRepaired(provider: Provider, stream: Bool) throws {
+        let agent = FakeAgent(
+            calls: [FakeAgent.Call(name: "echo", arguments: #"{"text":"hi"}"#)],
+            finals: [#"{"n":"three"}"#, #"{"n":3}"#])
+        let server = try FakeServer(handler: agent.handler)
+        defer { server.stop() }
+        let tool = try Self.toolFile("echo", command: ["cat"], parameters: Self.echoParameters)
+        let result = try runTool(
+            stream ? "ai-stream" : "ai-complete",
+            arguments: [
+                "-p", provider.rawValue, "--tool", tool, "--schema", Self.countSchema, "--repair", "1", "count",
+            ],
+            environment: Self.environment(provider, server))
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(result.stderrText.contains("asking for a repair (repair 1)"), "\(result.stderrText)")
+        let lines = try result.stdoutLines
+        let outcome = try #require(lines.last)
+        if stream {
+            #expect(lines.filter { $0["type"] == "start" }.count == 1)
+            #expect(
+                lines.compactMap { $0["type"] == "delta" ? $0["text"]?.stringValue : nil } == [
+                    #"{"n":"three"}"#, #"{"n":3}"#,
+                ])
+        } else {
+            #expect(outcome["content"] == #"{"n":3}"#)
+        }
+        #expect(outcome["data"] == Self.parse(#"{"n":3}"#))
+        #expect(outcome["steps"] == .int(3) && outcome["usage"]?["total_tokens"] == .int(45))
+        let requests = server.requests.compactMap(\.json)
+        #expect(requests.count == 3)
+        let sent = try #require(requests.last?["messages"]?.arrayValue)
+        #expect(sent.count == 5)
+        #expect(sent[3]["role"] == "assistant" && sent[3]["content"] == #"{"n":"three"}"#)
+        #expect(sent[4]["role"] == "user")
+        #expect(
+            sent[4]["content"]?.stringValue?.hasPrefix("Your answer does not match the JSON Schema:\n- /n: ") == true,
+            "\(sent[4].encodedString)")
+    }
+
+    @Test(arguments: Provider.allCases)
+    func schema_aFailingAnswerWithoutRepairIsASchemaError(provider: Provider) throws {
+        let agent = FakeAgent(
+            calls: [FakeAgent.Call(name: "echo", arguments: #"{"text":"hi"}"#)], finals: [#"{"n":"three"}"#])
+        let server = try FakeServer(handler: agent.handler)
+        defer { server.stop() }
+        let tool = try Self.toolFile("echo", command: ["cat"], parameters: Self.echoParameters)
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", provider.rawValue, "--tool", tool, "--schema", Self.countSchema, "count"],
+            environment: Self.environment(provider, server))
+        #expect(result.status == 76)
+        let line = try #require(try result.stdoutLines.first)
+        #expect(line["error"]?["code"] == "schema")
+        #expect(line["error"]?["content"] == #"{"n":"three"}"#)
+        #expect(line["error"]?["errors"]?.arrayValue?.first?["path"] == "/n")
+        #expect(line["usage"]?["total_tokens"] == .int(30))
+        #expect(server.requests.count == 2)
+    }
+
+    @Test func schema_aRepairIsAStepAndStopsAtMaxSteps() throws {
+        let agent = FakeAgent(
+            calls: [FakeAgent.Call(name: "echo", arguments: #"{"text":"hi"}"#)],
+            finals: [#"{"n":"three"}"#, #"{"n":3}"#])
+        let server = try FakeServer(handler: agent.handler)
+        defer { server.stop() }
+        let tool = try Self.toolFile("echo", command: ["cat"], parameters: Self.echoParameters)
+        let result = try runTool(
+            "ai-complete",
+            arguments: [
+                "-p", "openai", "--tool", tool, "--schema", Self.countSchema, "--repair", "1", "--max-steps", "2",
+                "count",
+            ],
+            environment: Self.environment(.openai, server))
+        #expect(result.status == 76)
+        #expect(try result.stdoutLines.first?["error"]?["code"] == "schema")
+        #expect(server.requests.count == 2)
+    }
+
+    @Test func schema_conversationHoldsEveryTurn() throws {
+        let agent = FakeAgent(
+            calls: [FakeAgent.Call(name: "echo", arguments: #"{"text":"hi"}"#)], finals: [#"{"n":3}"#])
+        let server = try FakeServer(handler: agent.handler)
+        defer { server.stop() }
+        let tool = try Self.toolFile("echo", command: ["cat"], parameters: Self.echoParameters)
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "anthropic", "-c", "--tool", tool, "--schema", Self.countSchema, "count"],
+            environment: Self.environment(.anthropic, server))
+        #expect(result.status == 0, "\(result.stderrText)")
+        let line = try #require(try result.stdoutLines.first)
+        let messages = try #require(line["messages"]?.arrayValue)
+        #expect(messages.map { $0["role"]?.stringValue ?? "" } == ["user", "assistant", "tool", "assistant"])
+        #expect(messages.last?["content"] == #"{"n":3}"# && messages.last?["tool_calls"] == nil)
+        #expect(line["data"] == Self.parse(#"{"n":3}"#))
+    }
+
+    /// Anthropic's call of `answer` is the final answer: a tool called beside it in the same step never runs.
+    @Test func schema_anthropicAnswerCalledBesideAToolEndsTheLoop() throws {
+        let marker = scratchPath("beside-answer-marker")
+        let worker = try Self.script("beside.sh", "touch \(marker)")
+        let tool = try Self.toolFile("mark", command: [worker])
+        let server = try FakeServer { _ in
+            .json(
+                .object([
+                    "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-x",
+                    "content": .array([
+                        .object(["type": "tool_use", "id": "t1", "name": "mark", "input": .object([:])]),
+                        .object(["type": "tool_use", "id": "t2", "name": "answer", "input": .object(["n": .int(7)])]),
+                    ]),
+                    "stop_reason": "tool_use",
+                    "usage": .object(["input_tokens": .int(10), "output_tokens": .int(5)]),
+                ]))
+        }
+        defer { server.stop() }
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "anthropic", "--tool", tool, "--schema", Self.countSchema, "count"],
+            environment: Self.environment(.anthropic, server))
+        #expect(result.status == 0, "\(result.stderrText)")
+        let line = try #require(try result.stdoutLines.first)
+        #expect(line["data"] == Self.parse(#"{"n":7}"#) && line["steps"] == .int(1))
+        #expect(line["tool_calls"] == nil)
+        #expect(server.requests.count == 1)
+        #expect(!FileManager.default.fileExists(atPath: marker))
+    }
+
+    @Test func schema_aToolNamedAnswerIsRefused() throws {
+        let agent = FakeAgent(calls: [FakeAgent.Call(name: "answer", arguments: "{}")])
+        let server = try FakeServer(handler: agent.handler)
+        defer { server.stop() }
+        let tool = try Self.toolFile("answer", command: ["cat"])
+        let result = try runTool(
+            "ai-complete", arguments: ["-p", "openai", "--tool", tool, "--schema", #"{"type":"object"}"#, "hi"],
+            environment: Self.environment(.openai, server))
         #expect(result.status == 65)
-        #expect(try result.stdoutLines.first?["error"]?["code"] == "input")
+        let line = try #require(try result.stdoutLines.first)
+        #expect(line["error"]?["code"] == "input")
+        #expect(line["error"]?["message"]?.stringValue?.contains("a tool named 'answer'") == true)
+        #expect(server.requests.isEmpty)
     }
 }

@@ -68,7 +68,8 @@ package struct AnthropicProvider: HTTPProvider {
     /// The request's system prompt and the text of every `system` or `developer` message are joined with a
     /// blank line into the top-level `system`; those messages leave `messages`. Other messages keep their
     /// role and content as given. A schema is asked for as one forced tool, `answer`, whose input is the answer;
-    /// otherwise the tools offered are sent as `tools`.
+    /// with tools offered too, they are sent with `answer` last and `tool_choice` `any` (a tool call every turn,
+    /// `answer`'s the final one); otherwise the tools offered are sent as `tools`.
     /// Frequency and presence penalties and the seed have no Messages equivalent
     /// and are not sent. Reasoning asked for (`think`) is `thinking` with its budget; `max_tokens`, which must exceed
     /// the budget, is then the budget plus 4096 unless given, and no temperature is sent (thinking refuses one).
@@ -87,13 +88,17 @@ package struct AnthropicProvider: HTTPProvider {
         if let value = request.topP { body["top_p"] = .double(value) }
         if let stop = request.stop, !stop.isEmpty { body["stop_sequences"] = .array(stop.map(JSON.string)) }
         if let schema = request.schema {
-            body["tools"] = .array([
-                .object([
-                    "name": .string(ProviderAnswer.toolName), "description": .string(ProviderAnswer.toolDescription),
-                    "input_schema": schema,
-                ])
+            let answer: JSON = .object([
+                "name": .string(ProviderAnswer.toolName), "description": .string(ProviderAnswer.toolDescription),
+                "input_schema": schema,
             ])
-            body["tool_choice"] = .object(["type": "tool", "name": .string(ProviderAnswer.toolName)])
+            if request.toolSpecs.isEmpty {
+                body["tools"] = .array([answer])
+                body["tool_choice"] = .object(["type": "tool", "name": .string(ProviderAnswer.toolName)])
+            } else {
+                body["tools"] = .array((AnthropicMessages.tools(request.toolSpecs).arrayValue ?? []) + [answer])
+                body["tool_choice"] = .object(["type": "any"])
+            }
         } else if !request.toolSpecs.isEmpty {
             body["tools"] = AnthropicMessages.tools(request.toolSpecs)
         }
