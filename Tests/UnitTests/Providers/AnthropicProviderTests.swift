@@ -96,6 +96,29 @@ import Testing
         #expect(whole["stop_sequences"] == nil && whole["temperature"] == nil)
     }
 
+    @Test func body_aSchemaAloneForcesTheAnswerTool_withToolsItIsOfferedLastAndAnyToolIsForced() {
+        let schema: JSON = .object(["type": "object"])
+        let spec = ToolSpec(name: "echo", description: "the echo tool", parameters: .object(["type": "object"]))
+        let answer: JSON = .object([
+            "name": "answer", "description": .string(ProviderAnswer.toolDescription), "input_schema": schema,
+        ])
+        let alone = provider.body(for: request { $0.schema = schema })
+        #expect(alone["tools"] == .array([answer]))
+        #expect(alone["tool_choice"] == .object(["type": "tool", "name": "answer"]))
+        let both = provider.body(
+            for: request {
+                $0.schema = schema
+                $0.toolSpecs = [spec]
+            })
+        let echo: JSON = .object([
+            "name": "echo", "description": "the echo tool", "input_schema": .object(["type": "object"]),
+        ])
+        #expect(both["tools"] == .array([echo, answer]))
+        #expect(both["tool_choice"] == .object(["type": "any"]))
+        let tools = provider.body(for: request { $0.toolSpecs = [spec] })
+        #expect(tools["tools"] == .array([echo]) && tools["tool_choice"] == nil)
+    }
+
     @Test func body_mergesExtraLast() {
         let body = provider.body(
             for: request {

@@ -62,6 +62,30 @@ import Testing
         #expect(defaults.fill(CompletionRequest(prompt: "x")).schema == .bool(true))
     }
 
+    /// The `answer` tool's input (streamed in fragments) is the text; a call of it drops the other calls of its step,
+    /// and without `answerTool` it is a call like any other.
+    @Test(arguments: [false, true])
+    func answerTool_isTheTextAndDropsTheOtherCalls(answerTool: Bool) throws {
+        let events: [ProviderEvent] = [
+            .toolCall(index: 0, id: "t0", name: "echo", arguments: ""),
+            .toolCall(index: 0, id: nil, name: nil, arguments: #"{"text":"x"}"#),
+            .toolCall(index: 1, id: "t1", name: "answer", arguments: ""),
+            .toolCall(index: 1, id: nil, name: nil, arguments: #"{"n":"#),
+            .toolCall(index: 1, id: nil, name: nil, arguments: "3}"),
+            .finish("tool_use"),
+        ]
+        let completion = try Runner.completion(
+            provider: "anthropic", model: "m", timing: Timing(totalMilliseconds: 0), answerTool: answerTool
+        ) { emit in for event in events { try emit(event) } }
+        if answerTool {
+            #expect(completion.content == #"{"n":3}"# && completion.toolCalls.isEmpty)
+        } else {
+            #expect(completion.content.isEmpty)
+            #expect(completion.toolCalls.map { $0.name ?? "" } == ["echo", "answer"])
+            #expect(completion.toolCalls.last?.arguments == #"{"n":3}"#)
+        }
+    }
+
     @Test func usage_sumsAttempts() {
         let sum =
             Usage(promptTokens: 1, completionTokens: 2) + Usage(promptTokens: 10, completionTokens: 20, cachedTokens: 5)
