@@ -154,7 +154,7 @@ package final class Runner {
         var spent: Usage?
         var repairs = 0
         // A repair's answer continues the stream: its deltas follow, without a second start.
-        let repairObserver = observer.map(RepairObserver.init)
+        let repairObserver = observer.map(ContinuedObserver.init)
         while true {
             var completion: Completion
             do {
@@ -339,9 +339,9 @@ package final class Runner {
     }
 }
 
-/// An observer for a repair's attempt: the deltas reach the request's observer, the start (already reported) does
-/// not.
-private final class RepairObserver: RunObserver {
+/// The observer of a request's later model calls (a repair, a tool loop's next step): everything reaches the
+/// request's observer but the start, reported already.
+final class ContinuedObserver: RunObserver {
     let base: any RunObserver
 
     init(_ base: any RunObserver) {
@@ -364,6 +364,14 @@ private final class RepairObserver: RunObserver {
 
     func reasoning(_ text: String) throws {
         try base.reasoning(text)
+    }
+
+    func toolCall(_ call: ToolCall) throws {
+        try base.toolCall(call)
+    }
+
+    func toolResult(_ call: ToolCall, output: ToolOutput, milliseconds: Int) throws {
+        try base.toolResult(call, output: output, milliseconds: milliseconds)
     }
 }
 

@@ -74,7 +74,7 @@ extension Runner {
         current.toolSpecs = offered.specs
         current.tools = nil
         let started = Monotonic.now()
-        let later = observer.map(LaterStepObserver.init)
+        let later = observer.map(ContinuedObserver.init)
         var spent: Usage?
         var cost: Cost?
         var firstByte: Int?
@@ -201,36 +201,5 @@ extension Runner {
         if toolSchemas.count >= 32 { toolSchemas.removeFirst() }
         toolSchemas.append((json, schema))
         return schema
-    }
-}
-
-/// The observer of every step after the first: the run's start was reported already.
-private final class LaterStepObserver: RunObserver {
-    let base: any RunObserver
-
-    init(_ base: any RunObserver) {
-        self.base = base
-    }
-
-    func started(provider: String, model: String) throws {}
-
-    func delta(_ text: String) throws {
-        try base.delta(text)
-    }
-
-    func delta(_ body: JSONStringBody) throws {
-        try base.delta(body)
-    }
-
-    func flush() throws {
-        try base.flush()
-    }
-
-    func toolCall(_ call: ToolCall) throws {
-        try base.toolCall(call)
-    }
-
-    func toolResult(_ call: ToolCall, output: ToolOutput, milliseconds: Int) throws {
-        try base.toolResult(call, output: output, milliseconds: milliseconds)
     }
 }

@@ -142,6 +142,26 @@ import Testing
         #expect(first["stream"]?.boolValue ?? false == stream && second["stream"]?.boolValue ?? false == stream)
     }
 
+    /// Reasoning in a later step (here a leading `<think>` block in the final answer) reaches `ai-stream` as
+    /// `reasoning` events, as in the first step.
+    @Test func laterStepReasoning_isStreamed() throws {
+        let agent = FakeAgent(
+            calls: [FakeAgent.Call(name: "echo", arguments: #"{"text":"x"}"#)], finals: ["<think>because</think>done"])
+        let server = try FakeServer(handler: agent.handler)
+        defer { server.stop() }
+        let tool = try Self.toolFile("echo", command: ["cat"], parameters: Self.echoParameters)
+        let result = try runTool(
+            "ai-stream", arguments: ["-p", "openai", "--tool", tool, "think then answer"],
+            environment: Self.environment(.openai, server))
+        #expect(result.status == 0, "\(result.stderrText)")
+        let lines = try result.stdoutLines
+        #expect(
+            lines.map { $0["type"]?.stringValue ?? "" }
+                == ["start", "tool_call", "tool_result", "reasoning", "delta", "done"])
+        #expect(lines.first { $0["type"] == "reasoning" }?["text"] == "because")
+        #expect(lines.first { $0["type"] == "delta" }?["text"] == "done")
+    }
+
     @Test func raw_showsOnlyTheText() throws {
         let agent = FakeAgent(calls: [FakeAgent.Call(name: "echo", arguments: #"{"text":"raw"}"#)])
         let server = try FakeServer(handler: agent.handler)

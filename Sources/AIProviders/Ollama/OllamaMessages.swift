@@ -48,16 +48,9 @@ package enum OllamaMessages {
         }
     }
 
-    /// The tools offered, as `tools` (OpenAI's form): `[{"type":"function","function":{"name","description",
-    /// "parameters"}}]`.
+    /// The tools offered, as `tools`: OpenAI's form (`OpenAIMessages.tools`).
     package static func tools(_ specs: [ToolSpec]) -> JSON {
-        .array(
-            specs.map { spec in
-                var function: JSONObject = ["name": .string(spec.name)]
-                if let description = spec.description { function["description"] = .string(description) }
-                function["parameters"] = spec.parameters
-                return .object(["type": "function", "function": .object(function)])
-            })
+        OpenAIMessages.tools(specs)
     }
     /// Images by data (one given by URL is fetched) up to 20 MiB each, 64 MiB of them in a request; no documents.
     package static let attachmentRules = AttachmentRules(
