@@ -377,7 +377,7 @@ final class ContinuedObserver: RunObserver {
 
 extension Runner {
     /// The `Completion` a whole response's events make, folded as a run folds them (the `answer` tool's input is
-    /// the text when the request has a schema): for answers that arrive another way, such as a provider's batch
+    /// the text when the request has a schema; a leading `<think>` block is reasoning): for answers that arrive another way, such as a provider's batch
     /// results. `events` calls its argument once per event.
     /// - Throws: what `events` throws.
     package static func completion(
@@ -385,7 +385,14 @@ extension Runner {
         events: ((ProviderEvent) throws -> Void) throws -> Void
     ) rethrows -> Completion {
         var result = Accumulator(keepText: true)
-        try events { event in _ = result.take(event, answerTool: answerTool) }
+        // A leading <think> block is reasoning here too, as in a run.
+        let inline = InlineReasoning()
+        try events { event in
+            let event = result.mapAnswerTool(event, answerTool: answerTool)
+            guard case .delta(let text) = event, !inline.passing else { return result.apply(event) }
+            inline.feed(text, content: { result.apply(.delta($0)) }, reasoning: { result.apply(.reasoning($0)) })
+        }
+        inline.finish(content: { result.apply(.delta($0)) }, reasoning: { result.apply(.reasoning($0)) })
         return result.completion(provider: provider, model: model, timing: timing)
     }
 }

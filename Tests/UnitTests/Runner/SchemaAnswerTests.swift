@@ -86,6 +86,27 @@ import Testing
         }
     }
 
+    /// A whole response folded outside a run (a provider batch's result) splits a leading `<think>` block off as
+    /// reasoning, as a run does, wherever the deltas are cut.
+    @Test(arguments: [
+        ["<think>why</think>\n42"], ["<thi", "nk>wh", "y</thi", "nk>", "\n4", "2"], [" <think>why</think>42"],
+    ])
+    func completion_splitsALeadingThinkBlock(pieces: [String]) throws {
+        let completion = try Runner.completion(
+            provider: "openai", model: "m", timing: Timing(totalMilliseconds: 0), answerTool: false
+        ) { emit in for piece in pieces { try emit(.delta(piece)) } }
+        #expect(completion.content == "42")
+        #expect(completion.reasoning == "why")
+    }
+
+    @Test func completion_keepsALaterThinkTagAsContent() throws {
+        let completion = try Runner.completion(
+            provider: "openai", model: "m", timing: Timing(totalMilliseconds: 0), answerTool: false
+        ) { emit in try emit(.delta("42 <think>not this</think>")) }
+        #expect(completion.content == "42 <think>not this</think>")
+        #expect(completion.reasoning == nil)
+    }
+
     @Test func usage_sumsAttempts() {
         let sum =
             Usage(promptTokens: 1, completionTokens: 2) + Usage(promptTokens: 10, completionTokens: 20, cachedTokens: 5)
