@@ -37,6 +37,7 @@ extension Threads {
         _ elements: [Element],
         _ body: @escaping @Sendable (Element) -> Result
     ) -> [Result] {
+        guard elements.count > 1 else { return elements.map(body) }
         let monitor = Monitor([Int: Result]())
         for (index, element) in elements.enumerated() {
             Threads.detach {

@@ -24,8 +24,9 @@ package struct ShortOptions: Sendable {
     /// each must be named in `optionalValueNames`.
     package var optionalValues: [String: String] = [:]
 
-    /// Every long option of any tool whose value may be left out (`mayRewrite` looks for them).
-    package static let optionalValueNames: Set<String> = ["--think"]
+    /// Every long option of any tool whose value may be left out (`mayRewrite` looks for them). An array: a set
+    /// would cost its hashing set-up at every start.
+    package static let optionalValueNames = ["--think"]
 
     /// A table of the given letters.
     package init(flags: Set<Character>, values: [Character: String]) {

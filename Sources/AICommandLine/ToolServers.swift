@@ -19,6 +19,7 @@ package final class ToolServers: Sendable {
             defer { list = [] }
             return list
         }
+        guard !started.isEmpty else { return }
         MCPServer.shutdown(started)
     }
 }
