@@ -104,7 +104,7 @@ let package = Package(
         .target(name: "AITestSupport", dependencies: ["AIBase", "AIWire", "AITransport"]),
         .executableTarget(name: "ai-fake-server", dependencies: ["AITestSupport"]),
         // Test-only: an MCP server over stdio (Interop/mcp-sdk-server is the same server on the official SDK).
-        .executableTarget(name: "ai-test-mcp-server"),
+        .executableTarget(name: "ai-test-mcp-server", dependencies: ["AITestSupport"]),
         .testTarget(
             name: "UnitTests",
             dependencies: [

@@ -16,7 +16,9 @@ enum Stubborn {
         let result = posix_spawn(&pid, CommandLine.arguments[0], &actions, nil, argv, environ)
         posix_spawn_file_actions_destroy(&actions)
         argv.forEach { free($0) }
-        if result != 0 { writeError("ai-test-mcp-server: cannot start the stubborn child: errno \(result)") }
+        if result != 0 {
+            TestMCPServer.writeError("ai-test-mcp-server: cannot start the stubborn child: errno \(result)")
+        }
         // Wait for the pid file so the test sees the child before it asks for anything.
         for _ in 0..<500 where !FileManager.default.fileExists(atPath: pidFile) { usleep(10_000) }
     }

@@ -9,8 +9,8 @@ import Foundation
 /// `stray` (a response with an id never asked for, then its own), `hang` (never answered), `last-cancel` (the
 /// params of the last `notifications/cancelled`, as JSON), `pid` (the server's process id), `string-id` (answers
 /// with its request's id as a string) and `dotted.name`.
-final class TestServer: @unchecked Sendable {
-    static let names = [
+package final class TestMCPServer: @unchecked Sendable {
+    package static let names = [
         "echo", "add", "fail", "slow", "rpc-error", "env", "noise", "mixed", "structured", "ping-me", "stray", "hang",
         "last-cancel", "pid", "string-id", "dotted.name",
     ]
@@ -22,13 +22,13 @@ final class TestServer: @unchecked Sendable {
     private var lastCancel: Any = NSNull()
     private let output = NSLock()
 
-    init(versionAnswer: String, pageSize: Int?) {
+    package init(versionAnswer: String, pageSize: Int?) {
         self.versionAnswer = versionAnswer
         self.pageSize = pageSize
     }
 
     /// Reads messages until stdin ends.
-    func run() {
+    package func run() {
         while let line = readLine() {
             guard let message = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
                 continue
@@ -107,7 +107,7 @@ final class TestServer: @unchecked Sendable {
             let variable = arguments["name"] as? String ?? ""
             text(id: id, ProcessInfo.processInfo.environment[variable] ?? "(unset)")
         case "noise":
-            writeError("ai-test-mcp-server: noise on stderr from a call")
+            TestMCPServer.writeError("ai-test-mcp-server: noise on stderr from a call")
             text(id: id, "quiet on stdout")
         case "mixed":
             let content: [[String: Any]] = [
@@ -179,4 +179,40 @@ private struct UncheckedCall: @unchecked Sendable {
     let name: String
     let arguments: [String: Any]
     let id: Any
+}
+
+extension TestMCPServer {
+    /// `ai-test-mcp-server`'s whole work, given its arguments (see its main.swift for their meaning).
+    package static func main(_ arguments: [String]) -> Never {
+        func option(_ name: String) -> String? {
+            guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+            return arguments[index + 1]
+        }
+        if let pidFile = option("--stubborn") {
+            Stubborn.run(pidFile: pidFile)
+        } else if let status = option("--exit").flatMap(Int32.init) {
+            writeError("ai-test-mcp-server: exiting at start with status \(status)")
+            exit(status)
+        } else if arguments.contains("--garbage") {
+            FileHandle.standardOutput.write(Data("this is not json\n".utf8))
+            _ = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            if arguments.contains("--noise") { writeError("ai-test-mcp-server: noise on stderr at start") }
+            if let pidFile = option("--stubborn-child") { Stubborn.spawn(pidFile: pidFile) }
+            TestMCPServer(
+                versionAnswer: option("--version-answer") ?? "2025-06-18",
+                pageSize: option("--page-size").flatMap(Int.init)
+            ).run()
+            if arguments.contains("--linger") {
+                signal(SIGTERM, SIG_IGN)
+                while true { sleep(60) }
+            }
+        }
+        exit(0)
+    }
+
+    /// Writes a line on stderr.
+    static func writeError(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
 }
