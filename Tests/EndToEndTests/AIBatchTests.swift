@@ -120,6 +120,28 @@ import Testing
         #expect(try list.stdoutLines.first?["state"] == "submitted")
     }
 
+    /// DESIGN §14: the results are what `ai-complete` would have printed, so `ai-complete --resume` with them redoes
+    /// only the requests that did not succeed.
+    @Test func results_letAICompleteResumeRedoOnlyTheFailures() throws {
+        let service = FakeBatchService()
+        let server = try FakeServer(handler: service.handler)
+        defer { server.stop() }
+        let (_, results, _) = try Self.roundTrip(provider: "openai", server: server)
+        let resultsFile = scratchPath("batch-results-\(UUID().uuidString).jsonl")
+        try Data(results.stdout).write(to: URL(fileURLWithPath: resultsFile))
+        let chat = try FakeServer(handler: FakeAgent(calls: []).handler)
+        defer { chat.stop() }
+        let redo = try runTool(
+            "ai-complete", arguments: ["-p", "openai", "--resume", resultsFile], stdin: .text(Self.mixedInput),
+            environment: Self.environment(chat))
+        let sent = chat.requests.compactMap { $0.json?["messages"]?.arrayValue?.last?["content"]?.stringValue }
+        #expect(sent.sorted() == ["please FAIL", "will EXPIRE"], "\(redo.stderrText)")
+        let lines = try redo.stdoutLines
+        #expect(lines.map { $0["id"] ?? .null } == [.string("é"), .string("3"), .string("x")])
+        #expect(lines.prefix(2).allSatisfy { $0["content"]?.stringValue != nil })
+        #expect(lines.last?["error"]?["code"] == "input")
+    }
+
     @Test func anthropic_submitWaitResults_exactBody_inputOrder() throws {
         let service = FakeBatchService()
         let server = try FakeServer(handler: service.handler)

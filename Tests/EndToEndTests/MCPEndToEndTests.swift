@@ -51,7 +51,8 @@ import Testing
         let agent = FakeAgent(calls: [FakeAgent.Call(name: "ai-test-mcp-server_echo", arguments: #"{"x":1}"#)])
         let fake = try FakeServer(handler: agent.handler)
         defer { fake.stop() }
-        let echo = try ToolLoopTests.toolFile("echo", command: ["cat"])
+        // The command tool answers otherwise than the server's echo, so the result shows which one ran.
+        let echo = try ToolLoopTests.toolFile("echo", command: ["echo", "the command tool"])
         let result = try runTool(
             "ai-complete", arguments: ["-p", "openai", "--tool", echo, "--mcp", "'\(Self.server)'", "echo it"],
             environment: Self.environment(fake))

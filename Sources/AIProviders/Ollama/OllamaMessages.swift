@@ -7,10 +7,7 @@ package enum OllamaMessages {
     /// `thinking` and its tool calls `{"function":{"name","arguments":{…}}}` (arguments an object); a tool result is
     /// `{"role":"tool","content","tool_name"}`.
     package static func messages(_ request: CompletionRequest) -> [JSON] {
-        var messages: [JSON] = []
-        if let system = request.system { messages.append(.object(["role": "system", "content": .string(system)])) }
-        for message in request.messages { messages.append(.object(wire(message))) }
-        return messages
+        OpenAIMessages.messages(request, wire: wire)
     }
 
     /// One message in Ollama's form.

@@ -6,7 +6,14 @@ package enum OpenAIMessages {
     /// given; tool calls become `{"id","type":"function","function":{"name","arguments"}}`, a tool result
     /// `{"role":"tool","tool_call_id","content"}`. Reasoning is not sent back (servers that return it ask not to).
     package static func messages(_ request: CompletionRequest) -> [JSON] {
+        messages(request, wire: wire)
+    }
+
+    /// The request's system prompt as a first `system` message, then each message in a provider's form: the shape
+    /// of Chat Completions' and Ollama's lists.
+    package static func messages(_ request: CompletionRequest, wire: (Message) -> JSONObject) -> [JSON] {
         var messages: [JSON] = []
+        messages.reserveCapacity(request.messages.count + 1)
         if let system = request.system { messages.append(.object(["role": "system", "content": .string(system)])) }
         for message in request.messages { messages.append(.object(wire(message))) }
         return messages
