@@ -98,13 +98,6 @@ package enum CommandTool {
         case timedOut
     }
 
-    private struct SpawnError: Error, CustomStringConvertible {
-        let number: Int32
-        var description: String {
-            number == 0 ? "the run is being interrupted" : String(cString: strerror(number))
-        }
-    }
-
     /// A started tool: its pid (also its process group's id), the parent's ends of its pipes, and a pidfd that
     /// turns readable when it exits (-1 without `pidfd_open`).
     private struct Spawned {
@@ -211,82 +204,25 @@ package enum CommandTool {
         }
     }
 
-    /// Starts `argv` in a process group of its own with exactly `environment`, its stdin and stdout pipes, its
-    /// stderr `/dev/null`, no other descriptor, and default signal handling.
-    private static func spawn(argv: [String], environment: [String]) -> Result<Spawned, SpawnError> {
-        var input: [Int32] = [-1, -1]
-        var output: [Int32] = [-1, -1]
-        guard makePipe(&input) else { return .failure(SpawnError(number: errno)) }
-        guard makePipe(&output) else {
-            let number = errno
-            close(input[0])
-            close(input[1])
-            return .failure(SpawnError(number: number))
+    /// Starts `argv` (`ChildSpawn`) with exactly `environment`, its stderr `/dev/null`, unless the run is stopping;
+    /// its pipes do not block.
+    private static func spawn(argv: [String], environment: [String]) -> Result<Spawned, SpawnFailure> {
+        let path = environment.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
+        let started = ChildSpawn.start(argv: argv, environment: environment, path: path, errorOutput: nil) { start in
+            let launched = ToolProcesses.launch(start)
+            return (launched.pid, launched.stopped ? 0 : launched.failure)
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        if let addCloseFrom { _ = addCloseFrom(&actions, 3) }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var defaultSignals = sigset_t()
-        sigemptyset(&defaultSignals)
-        for signal in 1..<32 where signal != SIGKILL && signal != SIGSTOP { sigaddset(&defaultSignals, Int32(signal)) }
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-
-        let arguments = argv.map { strdup($0) }
-        let entries = environment.map { strdup($0) }
-        defer {
-            arguments.forEach { free($0) }
-            entries.forEach { free($0) }
+        return started.map { child in
+            _ = fcntl(child.stdin, F_SETFL, fcntl(child.stdin, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(child.stdout, F_SETFL, fcntl(child.stdout, F_GETFL) | O_NONBLOCK)
+            // A pidfd turns readable when the leader exits: no polling delay after a quick tool's end, and no wait
+            // for a child that keeps its stdout open.
+            let exits = pidfdOpen?(child.pid, 0) ?? -1
+            return Spawned(pid: child.pid, stdin: child.stdin, stdout: child.stdout, exits: exits)
         }
-        let launched = ToolProcesses.launch {
-            var pid: pid_t = 0
-            let result = (arguments + [nil]).withUnsafeBufferPointer { argvPointer in
-                (entries + [nil]).withUnsafeBufferPointer { envPointer in
-                    guard let argvBase = argvPointer.baseAddress, let envBase = envPointer.baseAddress else {
-                        return EINVAL
-                    }
-                    return posix_spawnp(&pid, argv[0], &actions, &attributes, argvBase, envBase)
-                }
-            }
-            return result == 0 ? (pid, 0) : (nil, result)
-        }
-        close(input[0])
-        close(output[1])
-        guard let pid = launched.pid else {
-            close(input[1])
-            close(output[0])
-            return .failure(SpawnError(number: launched.stopped ? 0 : launched.failure))
-        }
-        _ = fcntl(input[1], F_SETFL, fcntl(input[1], F_GETFL) | O_NONBLOCK)
-        _ = fcntl(output[0], F_SETFL, fcntl(output[0], F_GETFL) | O_NONBLOCK)
-        // A pidfd turns readable when the leader exits: no polling delay after a quick tool's end, and no wait for
-        // a child that keeps its stdout open.
-        let exits = pidfdOpen?(pid, 0) ?? -1
-        return .success(Spawned(pid: pid, stdin: input[1], stdout: output[0], exits: exits))
     }
 
-    /// A pipe whose ends close on exec (a child gets only what `dup2` gives it; other tools starting at the same
-    /// time get neither end, since every descriptor from 3 up is closed in them too).
-    private static func makePipe(_ ends: inout [Int32]) -> Bool {
-        guard pipe(&ends) == 0 else { return false }
-        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        return true
-    }
-
-    /// glibc's `pidfd_open` (2.36+; Linux 5.3+), looked up at run time for the same reason; without it the end of a
+    /// glibc's `pidfd_open` (2.36+; Linux 5.3+), looked up at run time (Swift's Glibc module lacks it); without it the end of a
     /// tool is polled.
     private static let pidfdOpen: PidfdOpen? = {
         guard let symbol = dlsym(nil, "pidfd_open") else { return nil }
@@ -294,13 +230,4 @@ package enum CommandTool {
     }()
 
     private typealias PidfdOpen = @convention(c) (pid_t, UInt32) -> Int32
-
-    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), looked up at run time because Swift's Glibc
-    /// module does not declare it: descriptors opened elsewhere without close-on-exec must not reach a tool.
-    private static let addCloseFrom: AddCloseFrom? = {
-        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return unsafeBitCast(symbol, to: AddCloseFrom.self)
-    }()
-
-    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 }

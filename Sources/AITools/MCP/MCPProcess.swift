@@ -1,7 +1,7 @@
 import AIBase
 import Glibc
 
-/// An MCP server's process: started with `posix_spawnp` in a process group of its own, its stdin and stdout on
+/// An MCP server's process: started by `ChildSpawn` in a process group of its own, its stdin and stdout on
 /// pipes to us, its stderr where the caller chose; ended with its whole group.
 ///
 /// The process is reaped once, by `end(grace:termGrace:)`; until then its id (and so its group's id) cannot be
@@ -23,94 +23,22 @@ final class MCPProcess: @unchecked Sendable {
     /// - Parameters:
     ///   - environment: the variables the child gets, exactly.
     ///   - errorOutput: the descriptor the child's stderr is, or nil for `/dev/null`.
-    /// - Throws: `AIError` (`config`) when the program cannot be started; `io` when no pipe can be made.
+    /// - Throws: `AIError` (`config`) when the program cannot be started (or no pipe can be made for it).
     init(argv: [String], environment: [String: String], errorOutput: Int32?, commandLine: String) throws(AIError) {
         // A server that exits while we write to it must not kill us (DESIGN §9: the tools ignore SIGPIPE).
         signal(SIGPIPE, SIG_IGN)
-        let stdinPipe = try Self.pipe()
-        let stdoutPipe: (read: Int32, write: Int32)
-        do {
-            stdoutPipe = try Self.pipe()
-        } catch {
-            close(stdinPipe.read)
-            close(stdinPipe.write)
-            throw error
+        let variables = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let started = ChildSpawn.start(
+            argv: argv, environment: variables, path: environment["PATH"], errorOutput: errorOutput)
+        guard case .success(let child) = started else {
+            let reason = if case .failure(let failure) = started { failure.description } else { "" }
+            throw AIError(.config, "--mcp '\(commandLine)': cannot start \(argv[0]): \(reason)")
         }
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdinPipe.read, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdoutPipe.write, 1)
-        if let errorOutput {
-            if errorOutput != 2 { posix_spawn_file_actions_adddup2(&actions, errorOutput, 2) }
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        }
-        // Descriptors another thread opened without close-on-exec (or just before setting it) stay with us.
-        if let addCloseFrom = Self.addCloseFrom { _ = addCloseFrom(&actions, 3) }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var defaultSignals = sigset_t()
-        sigfillset(&defaultSignals)
-        sigdelset(&defaultSignals, SIGKILL)
-        sigdelset(&defaultSignals, SIGSTOP)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        // posix_spawnp looks the program up on our own PATH: put the child's PATH in place for that lookup.
-        let arguments = argv.map { strdup($0) }
-        let variables = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") }
-        defer {
-            arguments.forEach { free($0) }
-            variables.forEach { free($0) }
-        }
-        var child: pid_t = 0
-        let program = Self.resolve(argv[0], path: environment["PATH"])
-        let result = (arguments + [nil]).withUnsafeBufferPointer { argvPointer in
-            (variables + [nil]).withUnsafeBufferPointer { envpPointer in
-                guard let argvBase = argvPointer.baseAddress, let envpBase = envpPointer.baseAddress else {
-                    return EINVAL
-                }
-                return posix_spawn(&child, program, &actions, &attributes, argvBase, envpBase)
-            }
-        }
-        close(stdinPipe.read)
-        close(stdoutPipe.write)
-        guard result == 0 else {
-            close(stdinPipe.write)
-            close(stdoutPipe.read)
-            throw AIError(
-                .config, "--mcp '\(commandLine)': cannot start \(argv[0]): \(String(cString: strerror(result)))")
-        }
-        pid = child
-        let flags = fcntl(stdinPipe.write, F_GETFL, 0)
-        _ = fcntl(stdinPipe.write, F_SETFL, flags | O_NONBLOCK)
-        input = stdinPipe.write
-        output = stdoutPipe.read
-    }
-
-    /// The path to execute for `program`: itself when it holds a slash, else the first executable file of that
-    /// name in `path`'s directories (`/usr/local/bin:/usr/bin:/bin` when unset), else `program` (which then fails).
-    static func resolve(_ program: String, path: String?) -> String {
-        guard !program.contains("/") else { return program }
-        for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(
-            separator: ":", omittingEmptySubsequences: false)
-        {
-            let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + program
-            var info = stat()
-            if access(candidate, X_OK) == 0, stat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG {
-                return candidate
-            }
-        }
-        return program
+        pid = child.pid
+        let flags = fcntl(child.stdin, F_GETFL, 0)
+        _ = fcntl(child.stdin, F_SETFL, flags | O_NONBLOCK)
+        input = child.stdin
+        output = child.stdout
     }
 
     /// Closes the child's stdin (its signal to end); later calls do nothing.
@@ -202,25 +130,5 @@ final class MCPProcess: @unchecked Sendable {
             let signalNumber = raw & 0x7F
             status = result == pid ? (signalNumber == 0 ? (raw >> 8) & 0xFF : 128 + signalNumber) : -1
         }
-    }
-
-    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-
-    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), looked up at run time because Swift's Glibc
-    /// module does not declare it.
-    private static let addCloseFrom: AddCloseFrom? = {
-        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return unsafeBitCast(symbol, to: AddCloseFrom.self)
-    }()
-
-    /// A pipe with both ends close-on-exec.
-    private static func pipe() throws(AIError) -> (read: Int32, write: Int32) {
-        var fds: [Int32] = [-1, -1]
-        guard fds.withUnsafeMutableBufferPointer({ Glibc.pipe($0.baseAddress) }) == 0 else {
-            throw AIError(.io, "cannot make a pipe for an MCP server: \(String(cString: strerror(errno)))")
-        }
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
-        return (fds[0], fds[1])
     }
 }
